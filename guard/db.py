@@ -1,0 +1,189 @@
+"""Storage: the tables, and a small wrapper that gives read and write transactions on SQLite or PostgreSQL.
+
+Times are stored as epoch seconds (floats) so comparisons behave the same on both databases. The schema
+is created and changed only by the Alembic migrations in ``guard/migrations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("hook_id", sa.String(32)),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64)),
+    sa.Column("installation_id", sa.BigInteger()),
+    sa.Column("repository", sa.String(256)),
+    sa.Column("received_at", sa.Float(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False, server_default="webhook"),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("available_at", sa.Float(), nullable=False),
+    sa.Column("lease_owner", sa.String(64)),
+    sa.Column("lease_expires_at", sa.Float()),
+    sa.Column("finished_at", sa.Float()),
+    sa.Column("last_error", sa.Text()),
+    sa.Index("ix_deliveries_queue", "state", "available_at", "id"),
+    sa.Index("ix_deliveries_received", "received_at"),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("delivery_pk", sa.BigInteger(), sa.ForeignKey("deliveries.id"), nullable=False, index=True),
+    sa.Column("policy", sa.String(64), nullable=False),
+    sa.Column("summary", sa.Text(), nullable=False),
+    sa.Column("findings", sa.JSON(), nullable=False),
+    sa.Column("actions", sa.JSON(), nullable=False),
+    sa.Column("facts", sa.JSON(), nullable=False),
+    sa.Column("created_at", sa.Float(), nullable=False),
+)
+
+action_runs = sa.Table(
+    "action_runs",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("delivery_pk", sa.BigInteger(), sa.ForeignKey("deliveries.id"), nullable=False, index=True),
+    sa.Column("policy", sa.String(64), nullable=False),
+    sa.Column("idempotency_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("result", sa.Text()),
+    sa.Column("created_at", sa.Float(), nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.Float(), nullable=False),
+    sa.Column("updated_at", sa.Float(), nullable=False),
+    sa.Column("last_seen_at", sa.Float(), nullable=False),
+    sa.Column("count", sa.Integer(), nullable=False, server_default="1"),
+    sa.Column("severity", sa.Integer(), nullable=False),
+    sa.Column("policy", sa.String(32), nullable=False),
+    sa.Column("rule", sa.String(128), nullable=False),
+    sa.Column("organisation", sa.String(128)),
+    sa.Column("repository", sa.String(256)),
+    sa.Column("subject", sa.String(512)),
+    sa.Column("actor", sa.String(128)),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("details", sa.Text(), nullable=False),
+    sa.Column("delivery_id", sa.String(64)),
+    sa.Column("action_taken", sa.Text()),
+    sa.Column("action_result", sa.Text()),
+    sa.Column("dedupe_key", sa.String(1024), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("state_by", sa.String(128)),
+    sa.Column("state_at", sa.Float()),
+    sa.Column("state_note", sa.Text()),
+    sa.Index("ix_alerts_dedupe", "dedupe_key", "state"),
+    sa.Index("ix_alerts_listing", "created_at", "id"),
+)
+
+state = sa.Table(
+    "state",
+    metadata,
+    sa.Column("namespace", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("value", sa.JSON(), nullable=False),
+    sa.Column("updated_at", sa.Float(), nullable=False),
+)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or refused the operation for a transient reason."""
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs, as operators write them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine with the connection settings the guard relies on."""
+    url = sqlalchemy_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and explicit BEGIN so writers can take the lock up front (BEGIN IMMEDIATE)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Transactions over one engine; the only place that turns driver errors into DatabaseUnavailable."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **options)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that will write; on SQLite it takes the write lock when it begins."""
+        with self._translated(), self.engine.connect() as plain:
+            conn = plain.execution_options(sqlite_immediate=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._translated(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def ping(self) -> bool:
+        try:
+            with self.read() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except DatabaseUnavailable:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise DatabaseUnavailable(f"database unavailable: {type(exc.orig).__name__}") from exc

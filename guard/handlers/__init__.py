@@ -1,0 +1,5 @@
+"""The handler table: every policy's router, combined in one explicit place."""
+
+from guard.routing import Router
+
+ROUTER = Router.combine()

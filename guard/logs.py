@@ -1,0 +1,86 @@
+"""Structured logs with structlog: JSON in production, readable on a terminal, secrets never included.
+
+Exception tracebacks are rendered without frame locals (structlog's dict tracebacks show them by
+default), and every field and traceback passes through ``guard.redact``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import EventDict, Processor
+
+from guard.redact import redact, redact_value
+
+CONTEXT_KEYS = ("delivery_id", "github_event", "action", "installation", "repository")
+
+
+def redact_secrets(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    """Replace secret values in every field, including rendered exceptions."""
+    return {key: redact_value(key, value) for key, value in event_dict.items()}
+
+
+def _redact_rendered(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    for key in ("exception", "stack"):
+        if isinstance(event_dict.get(key), str):
+            event_dict[key] = redact(event_dict[key])
+    return event_dict
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+
+
+def _renderer(log_format: str) -> list[Processor]:
+    if log_format == "json":
+        return [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            redact_secrets,
+            structlog.processors.JSONRenderer(),
+        ]
+    return [
+        structlog.processors.format_exc_info,
+        _redact_rendered,
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        ),
+    ]
+
+
+def configure_logging(log_format: str = "console", level: int = logging.INFO) -> None:
+    """Route structlog and the standard library (gunicorn, urllib3, alembic) through one renderer."""
+    shared = _shared_processors()
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderer(log_format)],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("urllib3", "github", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def bind_delivery(values: MutableMapping[str, Any]) -> None:
+    """Bind the delivery fields every log line of this unit of work carries."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(**{k: values.get(k) for k in CONTEXT_KEYS})

@@ -1,0 +1,23 @@
+"""The Alembic migrations create exactly the schema the code declares, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from guard.db import Database, metadata
+from guard.migrate import current_revision, head_revision, upgrade
+
+
+def test_migrated_schema_matches_the_declared_tables(database_url: str) -> None:
+    database = Database(database_url)
+    assert current_revision(database) == head_revision()
+    with database.read() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+
+
+def test_upgrading_an_up_to_date_database_changes_nothing(database_url: str) -> None:
+    database = Database(database_url)
+    assert upgrade(database) == head_revision()
+    assert current_revision(database) == head_revision()
