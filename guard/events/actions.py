@@ -17,7 +17,7 @@ from guard.events.common import (
     read_repo_ref,
     read_repository,
 )
-from guard.events.payload import EventError, Node
+from guard.events.payload import EventError, Node, quoted
 
 _CALLBACK_RUN_ID = re.compile(r"/actions/runs/([0-9]{1,19})/deployment_protection_rule/?$")
 
@@ -221,7 +221,7 @@ def callback_run_id(root: Node) -> int:
     url = root.text("deployment_callback_url")
     match = _CALLBACK_RUN_ID.search(url)
     if match is None:
-        raise EventError(root.at("deployment_callback_url"), f"is {url!r}, which names no workflow run")
+        raise EventError(root.at("deployment_callback_url"), f"is {quoted(url)}, which names no workflow run")
     return int(match.group(1))
 
 
