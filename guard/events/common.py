@@ -12,7 +12,8 @@ from guard.events.payload import Json, Node
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
-    """A GitHub account: ``type`` is ``User``, ``Bot``, ``Organization`` or ``Mannequin``."""
+    """A GitHub account: ``type`` is ``User``, ``Bot``, ``Organization``, ``Mannequin``, or
+    ``Enterprise`` for an installation on an enterprise."""
 
     id: int
     login: str
@@ -25,7 +26,8 @@ class Actor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Repository:
-    """A repository as webhooks describe it in full; ``visibility`` is absent from older payloads."""
+    """A repository as webhooks describe it in full; ``owner`` is the owner's login and
+    ``visibility`` (``public``, ``private``, ``internal``) is absent from older payloads."""
 
     id: int
     name: str
