@@ -43,32 +43,43 @@ def diff(before: EffectiveConfig, after: EffectiveConfig) -> tuple[Change, ...]:
     """
     old = {setting.path: setting for setting in before.settings}
     new = {setting.path: setting for setting in after.settings}
-    changes: list[Change] = []
+    changes: dict[str, Change] = {}
     for path, setting in new.items():
         if path not in old:
-            changes.append(_entry_change(path, ChangeKind.ADDED, after, before, new) or
-                           Change(path, ChangeKind.ADDED, None, setting.value, setting.source))
+            _one_sided(changes, path, setting, ChangeKind.ADDED, (after, before))
         elif old[path].value != setting.value:
-            changes.append(Change(path, ChangeKind.CHANGED, old[path].value, setting.value, setting.source))
+            changes[path] = Change(path, ChangeKind.CHANGED, old[path].value, setting.value, setting.source)
     for path, setting in old.items():
         if path not in new:
-            changes.append(_entry_change(path, ChangeKind.REMOVED, before, after, old) or
-                           Change(path, ChangeKind.REMOVED, setting.value, None, None))
-    unique = {change.path: change for change in reversed(changes)}  # an entry's rows all give one change
-    return tuple(change for change in reversed(unique.values()) if not _emptiness_of_filled(change, old, new))
+            _one_sided(changes, path, setting, ChangeKind.REMOVED, (before, after))
+    return tuple(change for change in changes.values() if not _emptiness_of_filled(change, old, new))
 
 
-def _entry_change(path: str, kind: ChangeKind, side: EffectiveConfig, other: EffectiveConfig,
-                  rows: Mapping[str, Setting]) -> Change | None:
-    """The change of the outermost rule or environment that contains ``path`` and exists on one side only."""
-    entry = next((e for e in side.entries if e not in other.entries and _inside(path, e)), None)
+def _one_sided(changes: dict[str, Change], path: str, setting: Setting, kind: ChangeKind,
+               sides: tuple[EffectiveConfig, EffectiveConfig]) -> None:
+    """Record a setting that exists on one side only, folded into its rule or environment if that is new."""
+    side, other = sides
+    added = kind is ChangeKind.ADDED
+    entry = _new_entry(path, side, other)
     if entry is None:
-        return None
-    written = {row[len(entry):].lstrip("."): setting.value for row, setting in rows.items()
-               if _inside(row, entry) and setting.source.level is not Level.DEFAULT}
-    if kind is ChangeKind.ADDED:
-        return Change(entry, kind, None, written, side.entries[entry], entry=True)
-    return Change(entry, kind, written, None, None, entry=True)
+        before, after = (None, setting.value) if added else (setting.value, None)
+        changes[path] = Change(path, kind, before, after, setting.source if added else None)
+        return
+    existing = changes.get(entry)
+    written = dict((existing.after if added else existing.before) if existing else {})
+    if setting.source.level is not Level.DEFAULT:
+        written[path[len(entry):].lstrip(".")] = setting.value
+    before, after = (None, written) if added else (written, None)
+    changes[entry] = Change(entry, kind, before, after, side.entries[entry] if added else None, entry=True)
+
+
+def _new_entry(path: str, side: EffectiveConfig, other: EffectiveConfig) -> str | None:
+    """The outermost rule or environment containing ``path`` that exists on ``side`` only."""
+    for index, char in enumerate(path):
+        prefix = path[:index]
+        if char in ".[" and prefix in side.entries and prefix not in other.entries:
+            return prefix
+    return None
 
 
 def _inside(path: str, entry: str) -> bool:

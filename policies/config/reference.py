@@ -39,8 +39,7 @@ def _rows(schema: Schema, path: str) -> Iterator[str]:
         required = set(schema.get("required", ()))
         for name, sub in schema["properties"].items():
             sub_path = f"{path}.{name}"
-            if kind(sub) is not Kind.OBJECT:
-                yield _row(sub_path, sub, required=name in required)
+            yield _row(sub_path, sub, required=name in required)
             yield from _rows(sub, sub_path)
     elif node_kind is Kind.MAP:
         yield from _rows(schema["additionalProperties"], f"{path}.<name>")
@@ -50,6 +49,8 @@ def _rows(schema: Schema, path: str) -> Iterator[str]:
 
 def _row(path: str, schema: Schema, *, required: bool) -> str:
     default = "required" if required else _code(schema.get("default"))
+    if kind(schema) is Kind.OBJECT:
+        default = "see below"
     meaning = schema["description"].replace("|", "\\|")
     return f"| `{path}` | {_type(schema)} | {default} | {meaning} |"
 
@@ -58,18 +59,18 @@ def _type(schema: Schema) -> str:
     if "enum" in schema:
         names = [f"`{value}`" for value in schema["enum"]]
         return ", ".join(names[:-1]) + f" or {names[-1]}"
-    node_kind = kind(schema)
-    if node_kind is Kind.MAP:
-        return "mapping of name to settings"
-    if schema.get("type") == "array":
+    node_kind, json_type = kind(schema), schema.get("type")
+    if node_kind in (Kind.MAP, Kind.OBJECT):
+        return "mapping of name to settings" if node_kind is Kind.MAP else "mapping"
+    if json_type == "array":
         key = schema.get("x-key")
         merge = {"add": "; adds up", "keyed": f"; combined by `{key}`", "replace": "; replaces"}
         items = schema.get("x-items") or _item_words(schema["items"])
         return f"list of {items}{merge.get(str(schema.get('x-merge')), '')}"
-    if schema.get("type") == "integer":
+    if json_type == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
         return f"whole number {low} to {high}" if high is not None else f"whole number, at least {low}"
-    if schema.get("type") == "boolean":
+    if json_type == "boolean":
         return "`true` or `false`"
     return _FORMAT_WORDS.get(schema.get("format", ""), "text")
 
