@@ -12,6 +12,7 @@ import functools
 import re
 
 DEFAULT_BRANCH = "~default"
+MAX_ENTRIES = 200  # per list or mapping in guard.yml: far above real use, and keeps every step fast
 _REF_PREFIXES = ("refs/heads/", "refs/tags/")
 _BAD_REF_CHARS = " \\:^~"  # characters git refuses in ref names (besides the glob characters)
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")

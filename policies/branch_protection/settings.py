@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.base import Mode
-from policies.patterns import match_branch
+from policies.patterns import MAX_ENTRIES, match_branch
 
 GUARD_CHECK = "Pipeline Guard / review"
 
@@ -74,6 +74,7 @@ _RULE: dict[str, Any] = {
         },
         "required_status_checks": {
             "type": "array", "x-merge": "keyed", "x-key": "context", "x-items": "checks", "default": [],
+            "maxItems": MAX_ENTRIES,
             "items": _STATUS_CHECK,
             "description": "Checks that must pass before merging, each `{context, app_id}`.",
         },
@@ -130,6 +131,7 @@ SCHEMA: dict[str, Any] = {
         },
         "branches": {
             "type": "array", "x-merge": "keyed", "x-key": "pattern", "x-items": "rules", "items": _RULE,
+            "maxItems": MAX_ENTRIES,
             "default": [{"pattern": "~default"}],
             "description": "Protection rules, one per branch pattern. Rules add up across levels; a level "
                            "that names an existing pattern changes only the keys it sets.",

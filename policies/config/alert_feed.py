@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from policies.patterns import MAX_ENTRIES
+
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -13,7 +15,8 @@ SCHEMA: dict[str, Any] = {
                    "repository cannot grant anyone access to the organisation's alerts.",
     "properties": {
         "readers": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True, "default": [],
+            "type": "array", "x-merge": "replace", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": [],
             "items": {"type": "string", "format": "team-slug"},
             "description": "Team slugs whose members may read the alert feed. Organisation owners always "
                            "may.",

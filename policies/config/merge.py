@@ -89,9 +89,11 @@ class Layering:
 
     def _added(self, base: Any, over: list[Any], path: Path) -> list[Any]:
         result = list(base or [])
+        seen = set(result)
         for item in over:
-            if item not in result:
-                result.append(copy.deepcopy(item))
+            if item not in seen:
+                seen.add(item)
+                result.append(item)
                 self.provenance[(*path, f"[{item}]")] = self.source
         return result
 

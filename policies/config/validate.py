@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from policies.config.schema import (
 )
 from policies.yaml_source import Mapping, Node, Sequence, YamlError, load, to_python
 
+MAX_PROBLEMS = 1000  # per file: enough to fix, and bounds the work a hostile file can cause
 _TYPE_WORDS = {"boolean": "true or false", "integer": "a whole number", "string": "a string",
                "array": "a list", "object": "a mapping of keys", "null": "nothing"}
 
@@ -54,11 +56,15 @@ def check(source: bytes | str, *, file: str, level: Level) -> Checked:
     problems = {*_schema_problems(data, root, file, level), *_duplicate_entries(data, root, file)}
     if level is Level.ORG:
         problems.update(_lock_problems(data, root, file))
-    return Checked(root, data, tuple(sorted(problems)))
+    listed = sorted(problems)[:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        listed.append(Problem(file, listed[-1].line, listed[-1].column,
+                              f"stopped after {MAX_PROBLEMS} errors; fix these and check again"))
+    return Checked(root, data, tuple(listed))
 
 
 def _schema_problems(data: dict[str, Any], root: Mapping, file: str, level: Level) -> Iterator[Problem]:
-    errors = list(validator(level).iter_errors(data))
+    errors = list(itertools.islice(validator(level).iter_errors(data), MAX_PROBLEMS + 1))
     mistyped = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
     for error in errors:
         if error.validator == "type" or tuple(error.absolute_path) not in mistyped:
@@ -130,6 +136,8 @@ _EXPLAIN: dict[str, Callable[[Any, Any, ValidationError], str]] = {
     "minLength": lambda _value, _instance, _error: "must not be empty",
     "maxLength": lambda value, _instance, _error: f"is longer than {value} characters",
     "uniqueItems": lambda _value, instance, _error: f"{_first_repeat(instance)!r} is listed more than once",
+    "maxItems": lambda value, instance, _error: _too_many(value, instance),
+    "maxProperties": lambda value, instance, _error: _too_many(value, instance),
 }
 
 
@@ -145,8 +153,18 @@ def _describe(value: object) -> str:
     return "a list" if isinstance(value, list) else "a mapping"
 
 
+def _too_many(limit: int, instance: Any) -> str:
+    return f"has {len(instance)} entries; at most {limit} are allowed"
+
+
 def _first_repeat(items: list[Any]) -> Any:
-    return next(item for index, item in enumerate(items) if item in items[:index])
+    seen: set[str] = set()
+    for item in items:
+        key = repr(item)
+        if key in seen:
+            return item
+        seen.add(key)
+    return None
 
 
 def _duplicate_entries(data: Any, root: Node, file: str) -> Iterator[Problem]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.base import Mode, Severity
-from policies.patterns import match_ref
+from policies.patterns import MAX_ENTRIES, match_ref
 
 
 class CancelMethod(enum.StrEnum):
@@ -27,7 +27,8 @@ _ENVIRONMENT: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "allowed_refs": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True, "default": ["~default"],
+            "type": "array", "x-merge": "replace", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": ["~default"],
             "items": {"type": "string", "format": "ref-pattern"},
             "description": "Refs whose runs may deploy to this environment: branch patterns (`main`, "
                            "`release/*`, `~default`) or full refs (`refs/tags/v*`). A grant: a level "
@@ -58,18 +59,21 @@ SCHEMA: dict[str, Any] = {
         },
         "environments": {
             "type": "object", "default": {}, "additionalProperties": _ENVIRONMENT,
+            "maxProperties": MAX_ENTRIES,
             "propertyNames": {"format": "environment-name"},
             "description": "Deployment environments the guard's deployment protection rule judges, by "
                            "name. Runs from forks never deploy; other runs deploy only from `allowed_refs`.",
         },
         "self_hosted_labels": {
-            "type": "array", "x-merge": "add", "uniqueItems": True, "default": [],
+            "type": "array", "x-merge": "add", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": [],
             "items": {"type": "string", "format": "label-pattern"},
             "description": "Runner labels (globs) that mean a self-hosted runner, besides `self-hosted`; "
                            "jobs reachable from fork pull requests must not run on them.",
         },
         "trusted_action_owners": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True, "default": [],
+            "type": "array", "x-merge": "replace", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": [],
             "items": {"type": "string", "format": "github-login"},
             "description": "Owners whose actions the workflow analyser trusts not to run code from a "
                            "pull request, besides its built-in list. A grant: a level that sets it "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.base import Mode
-from policies.patterns import match_path
+from policies.patterns import MAX_ENTRIES, match_path
 
 # Files that define or control a pipeline. Always reviewed; ``paths`` only adds to this list.
 BUILTIN_PATHS: tuple[str, ...] = (
@@ -58,13 +58,15 @@ SCHEMA: dict[str, Any] = {
                            "request.",
             "properties": {
                 "teams": {
-                    "type": "array", "x-merge": "replace", "uniqueItems": True, "default": [],
+                    "type": "array", "x-merge": "replace", "uniqueItems": True,
+                    "maxItems": MAX_ENTRIES, "default": [],
                     "items": {"type": "string", "format": "team-slug"},
                     "description": "Team slugs whose members may approve. A grant: a level that sets it "
                                    "replaces the inherited list.",
                 },
                 "users": {
-                    "type": "array", "x-merge": "replace", "uniqueItems": True, "default": [],
+                    "type": "array", "x-merge": "replace", "uniqueItems": True,
+                    "maxItems": MAX_ENTRIES, "default": [],
                     "items": {"type": "string", "format": "github-login"},
                     "description": "User names who may approve. A grant: a level that sets it replaces "
                                    "the inherited list.",
@@ -82,13 +84,15 @@ SCHEMA: dict[str, Any] = {
                            "file; the larger of this and `required_approvals` applies.",
         },
         "paths": {
-            "type": "array", "x-merge": "add", "uniqueItems": True, "default": [],
+            "type": "array", "x-merge": "add", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": [],
             "items": {"type": "string", "format": "path-pattern"},
             "description": "More pipeline files (globs from the repository root, e.g. `scripts/ci/**`), "
                            "added to the built-in list. Paths add up across levels and cannot be removed.",
         },
         "approving_bots": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True, "default": [],
+            "type": "array", "x-merge": "replace", "uniqueItems": True,
+            "maxItems": MAX_ENTRIES, "default": [],
             "items": {"type": "string", "format": "bot-login"},
             "description": "Bot accounts (`name[bot]`) whose approvals count; by default no bot or App "
                            "approval counts. A grant: a level that sets it replaces the inherited list.",

@@ -151,7 +151,7 @@ def test_long_summaries_are_cut_to_fit_a_check_run() -> None:
     summary = render_preview(_preview(many_errors))
     assert summary.count("starts with '/'") == MAX_PROBLEMS
     assert "... and 30 more; run `guard config check` to see them all" in summary
-    rules = "".join(f"    - pattern: rule-{i}-{'x' * 200}\n" for i in range(400))
+    rules = "".join(f"    - pattern: rule-{i}-{'x' * 240}\n" for i in range(200))
     huge = render_preview(_preview(f"branch_protection:\n  branches:\n{rules}"))
     assert len(huge) <= SUMMARY_LIMIT
     assert huge.endswith("_The summary was cut to fit GitHub's size limit._\n")

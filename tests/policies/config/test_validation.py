@@ -159,3 +159,26 @@ def test_hostile_yaml_is_refused_quickly_with_a_clear_error(source: str | bytes,
 def test_the_documented_example_files_validate(name: str, level: Level) -> None:
     source = (ROOT / "docs" / "examples" / name).read_bytes()
     assert problems(source, level, name) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("pipeline_review:\n  paths:\n" + "".join(f"    - p{i}/**\n" for i in range(201)),
+         "3:5: pipeline_review.paths: has 201 entries; at most 200 are allowed"),
+        ("fork_secrets:\n  environments:\n" + "".join(f"    e{i}: {{}}\n" for i in range(201)),
+         "3:5: fork_secrets.environments: has 201 entries; at most 200 are allowed"),
+    ],
+)
+def test_lists_and_mappings_are_bounded(source: str, expected: str) -> None:
+    assert problems(source) == [f".github/guard.yml:{expected}"]
+
+
+def test_a_file_full_of_errors_is_reported_in_bounded_time() -> None:
+    users = "".join(f"      - -u{i}\n" for i in range(60_000))
+    source = f"pipeline_review:\n  reviewers:\n    users:\n{users}"
+    started = time.perf_counter()
+    found = problems(source)
+    assert time.perf_counter() - started < 2.0
+    assert len(found) == 1001
+    assert found[-1].endswith("stopped after 1000 errors; fix these and check again")
