@@ -48,7 +48,7 @@ _RULE: dict[str, Any] = {
     "required": ["pattern"],
     "properties": {
         "pattern": {
-            "type": "string", "format": "branch-pattern",
+            "type": "string", "format": "branch-pattern", "maxLength": 255,
             "description": "Branches this rule protects: `~default` (the default branch, following renames), "
                            "an exact name such as `main`, or an fnmatch pattern such as `release/*`.",
         },

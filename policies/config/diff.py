@@ -76,9 +76,8 @@ def _one_sided(changes: dict[str, Change], path: str, setting: Setting, kind: Ch
 def _new_entry(path: str, side: EffectiveConfig, other: EffectiveConfig) -> str | None:
     """The outermost rule or environment containing ``path`` that exists on ``side`` only."""
     for index, char in enumerate(path):
-        prefix = path[:index]
-        if char in ".[" and prefix in side.entries and prefix not in other.entries:
-            return prefix
+        if char in ".[" and path[:index] in side.entries and path[:index] not in other.entries:
+            return path[:index]
     return None
 
 

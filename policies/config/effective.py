@@ -41,7 +41,6 @@ class EffectiveConfig:
     locked: tuple[str, ...]
     settings: tuple[Setting, ...]
     entries: Mapping[str, Source]
-    data: Mapping[str, Any]
 
     def setting(self, path: str) -> Setting:
         """The setting at a display path such as ``branch_protection.branches[~default].strict``."""
@@ -111,7 +110,6 @@ def _effective(data: dict[str, Any], provenance: Provenance, locked: tuple[str, 
         locked=locked,
         settings=rows,
         entries=entries,
-        data=data,
     )
 
 

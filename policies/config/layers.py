@@ -8,6 +8,7 @@ an alert.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from policies import yaml_source
 from policies.base import AlertSpec, Severity
 from policies.config.model import Level, Problem, Source
-from policies.config.schema import LOCKED_KEY, Path, display, validator
+from policies.config.schema import LOCKED_KEY, Path, display
 from policies.config.validate import check
 
 _ALERT_PROBLEMS = 20
@@ -43,13 +44,12 @@ class Layer:
 
     @classmethod
     def from_json(cls, stored: Mapping[str, Any]) -> Layer:
-        """A stored layer, validated again so that stored data never bypasses the schema."""
+        """A stored layer, checked again exactly like a file, so stored data never bypasses validation."""
         level = Level(stored["level"])
-        document = {**stored["data"], **({LOCKED_KEY: stored["locked"]} if level is Level.ORG else {})}
-        error = next(iter(validator(level).iter_errors(document)), None)
-        if error is not None or (level is Level.REPO and stored["locked"]):
-            raise ValueError(f"stored configuration for {stored['file']} is not valid: "
-                             f"{error.message if error else 'a repository file cannot lock keys'}")
+        document = {**stored["data"], **({LOCKED_KEY: stored["locked"]} if stored["locked"] else {})}
+        problems = check(json.dumps(document), file=stored["file"], level=level).problems
+        if problems:
+            raise ValueError(f"stored configuration for {stored['file']} is not valid: {problems[0].message}")
         positions = {key: (int(pos[0]), int(pos[1])) for key, pos in stored["positions"].items()}
         return cls(level, stored["file"], stored["data"], tuple(stored["locked"]), positions, stored["sha"])
 

@@ -28,6 +28,14 @@ class Source:
 DEFAULTS = Source(Level.DEFAULT)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, shortened so that a hostile file cannot make messages huge."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit] + "…")
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One error in a configuration file; ``str()`` gives ``file:line:column: message``."""

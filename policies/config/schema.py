@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from policies import patterns
 from policies.branch_protection import settings as branch_protection
 from policies.config import alert_feed
-from policies.config.model import Level
+from policies.config.model import Level, shown
 from policies.fork_secrets import settings as fork_secrets
 from policies.pipeline_review import settings as pipeline_review
 
@@ -48,7 +48,7 @@ SECTIONS: tuple[Section, ...] = (
 LOCKED_KEY = "locked"
 LOCKED_SCHEMA: Schema = {
     "type": "array", "uniqueItems": True, "default": [], "x-items": "policy or key names",
-    "items": {"type": "string", "minLength": 1},
+    "items": {"type": "string", "minLength": 1, "maxLength": 200},
     "description": "Organisation file only. Policies (`pipeline_review`) or dotted keys "
                    "(`fork_secrets.mode`, `fork_secrets.environments.production`) that repository files "
                    "cannot change; a repository file that tries is ignored for that key and raises an alert.",
@@ -120,17 +120,17 @@ def lock_problem(path: str) -> str | None:
     """Why ``path`` cannot be locked, or None; locks name a section or a key reachable through mappings."""
     segments = path.split(".")
     if segments[0] in ORG_ONLY_KEYS:
-        return f"{segments[0]!r} can only be set in the organisation file, so there is nothing to lock"
+        return f"{shown(segments[0])} can only be set in the organisation file, so there is nothing to lock"
     schema: Schema = SETTINGS_SCHEMA
     for depth, segment in enumerate(segments):
         where = ".".join(segments[:depth])
         if kind(schema) not in (Kind.OBJECT, Kind.MAP):
             what = "a list" if schema.get("type") == "array" else "a single value"
-            return f"{where!r} is {what}; lock it as a whole"
+            return f"{shown(where)} is {what}; lock it as a whole"
         found = child(schema, segment)
         if found is None:
             names = ", ".join(name for name in schema["properties"] if name not in ORG_ONLY_KEYS)
-            return f"{where or 'guard.yml'!r} has no key {segment!r}; expected one of {names}"
+            return f"{shown(where or 'guard.yml')} has no key {shown(segment)}; expected one of {names}"
         schema = found
     return None
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from policies.config.model import Level, Problem
+from policies.config.model import Level, Problem, shown
 from policies.config.schema import (
     LOCKED_KEY,
     ORG_ONLY_KEYS,
@@ -25,6 +25,8 @@ from policies.config.schema import (
 )
 from policies.yaml_source import Mapping, Node, Sequence, YamlError, load, to_python
 
+_DECISIVE = frozenset({"type", "maxLength"})  # other errors about the same value add nothing
+_MESSAGE_LIMIT = 500
 MAX_PROBLEMS = 1000  # per file: enough to fix, and bounds the work a hostile file can cause
 _TYPE_WORDS = {"boolean": "true or false", "integer": "a whole number", "string": "a string",
                "array": "a list", "object": "a mapping of keys", "null": "nothing"}
@@ -56,7 +58,7 @@ def check(source: bytes | str, *, file: str, level: Level) -> Checked:
     problems = {*_schema_problems(data, root, file, level), *_duplicate_entries(data, root, file)}
     if level is Level.ORG:
         problems.update(_lock_problems(data, root, file))
-    listed = sorted(problems)[:MAX_PROBLEMS]
+    listed = [replace(problem, message=_clip(problem.message)) for problem in sorted(problems)[:MAX_PROBLEMS]]
     if len(problems) > MAX_PROBLEMS:
         listed.append(Problem(file, listed[-1].line, listed[-1].column,
                               f"stopped after {MAX_PROBLEMS} errors; fix these and check again"))
@@ -65,15 +67,15 @@ def check(source: bytes | str, *, file: str, level: Level) -> Checked:
 
 def _schema_problems(data: dict[str, Any], root: Mapping, file: str, level: Level) -> Iterator[Problem]:
     errors = list(itertools.islice(validator(level).iter_errors(data), MAX_PROBLEMS + 1))
-    mistyped = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
+    decisive = {tuple(error.absolute_path) for error in errors if error.validator in _DECISIVE}
     for error in errors:
-        if error.validator == "type" or tuple(error.absolute_path) not in mistyped:
+        if error.validator in _DECISIVE or tuple(error.absolute_path) not in decisive:
             yield from _explain(error, root, file, level)
 
 
 def _explain(error: ValidationError, root: Mapping, file: str, level: Level) -> Iterator[Problem]:
     path = list(error.absolute_path)
-    node, where = node_at(root, path), display(path)
+    node, where = _node_at(root, path), display(path)
     if error.validator == "additionalProperties":
         yield from _unknown_keys(error, node, file, level, where)
         return
@@ -99,7 +101,7 @@ def _unknown_keys(error: ValidationError, node: Node, file: str, level: Level,
 def _unknown_key_message(key: str, known: list[str], where: str, level: Level) -> str:
     if not where and level is Level.REPO and key in ORG_ONLY_KEYS:
         return f"{key!r} is only allowed in the organisation's guard.yml (the root of its .github repository)"
-    text = f"unknown key {key!r}" + (f" in {where}" if where else "")
+    text = f"unknown key {shown(key)}" + (f" in {where}" if where else "")
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f"{text} (did you mean {close[0]!r}?)" if close else f"{text}; expected one of {', '.join(known)}"
 
@@ -119,23 +121,23 @@ def _wrong_type(expected: str | list[str], instance: Any, _error: ValidationErro
 def _not_in_enum(allowed: list[Any], instance: Any, _error: ValidationError) -> str:
     close = difflib.get_close_matches(str(instance), [str(v) for v in allowed], n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{instance!r} is not one of {', '.join(str(v) for v in allowed)}{hint}"
+    return f"{shown(instance)} is not one of {', '.join(str(v) for v in allowed)}{hint}"
 
 
 def _missing(required: list[str], instance: Any, _error: ValidationError) -> str:
-    return f"missing required key {next(key for key in required if key not in instance)!r}"
+    return f"missing required key {shown(next(key for key in required if key not in instance))}"
 
 
 _EXPLAIN: dict[str, Callable[[Any, Any, ValidationError], str]] = {
     "type": _wrong_type,
     "enum": _not_in_enum,
     "required": _missing,
-    "format": lambda _value, instance, error: f"{instance!r} {error.cause}",
+    "format": lambda _value, instance, error: f"{shown(instance)} {error.cause}",
     "minimum": lambda value, instance, _error: f"{instance} is less than the minimum, {value}",
     "maximum": lambda value, instance, _error: f"{instance} is more than the maximum, {value}",
     "minLength": lambda _value, _instance, _error: "must not be empty",
     "maxLength": lambda value, _instance, _error: f"is longer than {value} characters",
-    "uniqueItems": lambda _value, instance, _error: f"{_first_repeat(instance)!r} is listed more than once",
+    "uniqueItems": lambda _value, instance, _error: f"{shown(_first_repeat(instance))} is listed twice",
     "maxItems": lambda value, instance, _error: _too_many(value, instance),
     "maxProperties": lambda value, instance, _error: _too_many(value, instance),
 }
@@ -145,12 +147,16 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {shown(value)}"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return f"the number {shown(value)}"
     if value is None:
         return "an empty value"
     return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= _MESSAGE_LIMIT else message[:_MESSAGE_LIMIT] + "…"
 
 
 def _too_many(limit: int, instance: Any) -> str:
@@ -175,10 +181,10 @@ def _duplicate_entries(data: Any, root: Node, file: str) -> Iterator[Problem]:
             if not isinstance(item, dict) or key_field not in item:
                 continue
             value = item[key_field]
-            node = node_at(root, [*path, index, key_field])
+            node = _node_at(root, [*path, index, key_field])
             if value in seen:
-                message = (f"{display([*path, index])}: {key_field} {value!r} already has an entry at line "
-                           f"{seen[value]}; merge the two")
+                message = (f"{display([*path, index])}: {key_field} {shown(value)} already has an entry at "
+                           f"line {seen[value]}; merge the two")
                 yield Problem(file, node.line, node.column, message)
             seen.setdefault(value, node.line)
 
@@ -204,12 +210,12 @@ def _lock_problems(data: dict[str, Any], root: Node, file: str) -> Iterator[Prob
     for index, entry in enumerate(entries):
         problem = lock_problem(entry) if isinstance(entry, str) and entry else None
         if problem:
-            node = node_at(root, [LOCKED_KEY, index])
-            message = f"{LOCKED_KEY}[{index}]: cannot lock {entry!r}: {problem}"
+            node = _node_at(root, [LOCKED_KEY, index])
+            message = f"{LOCKED_KEY}[{index}]: cannot lock {shown(entry)}: {problem}"
             yield Problem(file, node.line, node.column, message)
 
 
-def node_at(root: Node, path: list[str | int]) -> Node:
+def _node_at(root: Node, path: list[str | int]) -> Node:
     """The node at ``path``, or the deepest one that exists on the way."""
     node = root
     for segment in path:

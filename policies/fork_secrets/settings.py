@@ -29,7 +29,7 @@ _ENVIRONMENT: dict[str, Any] = {
         "allowed_refs": {
             "type": "array", "x-merge": "replace", "uniqueItems": True,
             "maxItems": MAX_ENTRIES, "default": ["~default"],
-            "items": {"type": "string", "format": "ref-pattern"},
+            "items": {"type": "string", "format": "ref-pattern", "maxLength": 255},
             "description": "Refs whose runs may deploy to this environment: branch patterns (`main`, "
                            "`release/*`, `~default`) or full refs (`refs/tags/v*`). A grant: a level "
                            "that sets it replaces the inherited list.",
@@ -67,7 +67,7 @@ SCHEMA: dict[str, Any] = {
         "self_hosted_labels": {
             "type": "array", "x-merge": "add", "uniqueItems": True,
             "maxItems": MAX_ENTRIES, "default": [],
-            "items": {"type": "string", "format": "label-pattern"},
+            "items": {"type": "string", "format": "label-pattern", "maxLength": 100},
             "description": "Runner labels (globs) that mean a self-hosted runner, besides `self-hosted`; "
                            "jobs reachable from fork pull requests must not run on them.",
         },

@@ -86,7 +86,7 @@ SCHEMA: dict[str, Any] = {
         "paths": {
             "type": "array", "x-merge": "add", "uniqueItems": True,
             "maxItems": MAX_ENTRIES, "default": [],
-            "items": {"type": "string", "format": "path-pattern"},
+            "items": {"type": "string", "format": "path-pattern", "maxLength": 1024},
             "description": "More pipeline files (globs from the repository root, e.g. `scripts/ci/**`), "
                            "added to the built-in list. Paths add up across levels and cannot be removed.",
         },

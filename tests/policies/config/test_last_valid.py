@@ -79,8 +79,9 @@ def test_stored_layers_round_trip_through_json() -> None:
     ("change", "message"),
     [
         ({"data": {"fork_secrets": {"mode": "loose"}}}, "'loose' is not one of"),
-        ({"data": {"colour": "blue"}}, "Additional properties are not allowed"),
-        ({"locked": ["fork_secrets.mode"]}, "a repository file cannot lock keys"),
+        ({"data": {"colour": "blue"}}, "unknown key 'colour'"),
+        ({"locked": ["fork_secrets.mode"]}, "'locked' is only allowed in the organisation's guard.yml"),
+        ({"level": "org", "locked": ["fork_secrets.nope"]}, "cannot lock 'fork_secrets.nope'"),
     ],
 )
 def test_stored_layers_that_no_longer_validate_are_refused(change: dict[str, object], message: str) -> None:

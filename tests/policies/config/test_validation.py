@@ -54,7 +54,7 @@ def problems(source: str | bytes, level: Level = Level.REPO, file: str = ".githu
          "2:20: pipeline_review.approving_bots[0]: 'renovate' is not a bot account name such "
          "as 'renovate[bot]'"),
         ("pipeline_review:\n  paths: [a/**, a/**]\n",
-         "2:10: pipeline_review.paths: 'a/**' is listed more than once"),
+         "2:10: pipeline_review.paths: 'a/**' is listed twice"),
         ("branch_protection:\n  branches:\n    - pattern: main\n    - pattern: main\n",
          "4:16: branch_protection.branches[1]: pattern 'main' already has an entry at line 3; "
          "merge the two"),
@@ -182,3 +182,12 @@ def test_a_file_full_of_errors_is_reported_in_bounded_time() -> None:
     assert time.perf_counter() - started < 2.0
     assert len(found) == 1001
     assert found[-1].endswith("stopped after 1000 errors; fix these and check again")
+
+
+def test_long_values_are_refused_without_repeating_them() -> None:
+    source = f"branch_protection:\n  branches:\n    - pattern: '{'[' * 300}'\n{'k' * 1000}: 1\n"
+    assert problems(source) == [
+        ".github/guard.yml:3:16: branch_protection.branches[0].pattern: is longer than 255 characters",
+        f".github/guard.yml:4:1: unknown key '{'k' * 60}…'; expected one of branch_protection, fork_secrets, "
+        "pipeline_review",
+    ]
