@@ -43,7 +43,9 @@ def render_preview(preview: Preview) -> str:
                  "default branch.", _render_changes(preview.changes), _render_ignored(proposed.ignored),
                  _details(proposed.config), _legend(proposed.config)]
         text = "\n\n".join(part for part in parts if part) + "\n"
-    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - len(_TRUNCATED)] + _TRUNCATED
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    return text[: text.rfind("\n", 0, SUMMARY_LIMIT - len(_TRUNCATED))] + _TRUNCATED
 
 
 def render_effective(config: EffectiveConfig) -> str:
