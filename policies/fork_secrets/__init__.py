@@ -1,0 +1,1 @@
+"""Fork secrets: workflow runs started from forks never reach secrets or write tokens."""

@@ -1,0 +1,1 @@
+"""Pipeline review: changes to pipeline files need an independent approval."""
