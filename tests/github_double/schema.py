@@ -7,6 +7,7 @@ to absolute URIs so any inline schema (a request body, a webhook payload) can be
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import json
@@ -25,6 +26,11 @@ DOCUMENT_URI = "urn:github:openapi-subset"
 JSON_MEDIA_TYPE = "application/json"
 BASIC_ERROR = {"$ref": f"{DOCUMENT_URI}#/components/schemas/basic-error"}
 _MAX_LINE = 300
+# Places where GitHub's description says allOf but means anyOf (its own example breaks it); corrected on load.
+ALL_OF_MEANS_ANY_OF = (
+    # An installation's account is a user or an enterprise, as components/schemas/installation says.
+    "/paths/~1app~1installations/get/responses/200/content/application~1json/schema/items/properties/account",
+)
 
 
 class SchemaViolation(AssertionError):
@@ -55,13 +61,33 @@ def convert(node: Any) -> Any:
         return [convert(item) for item in node]
     if not isinstance(node, dict):
         return node
-    converted = {key: convert(value) for key, value in node.items() if key != "nullable"}
+    converted = {k: convert(v) for k, v in node.items() if not (k == "nullable" and isinstance(v, bool))}
     ref = converted.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
         converted["$ref"] = DOCUMENT_URI + ref
     if node.get("nullable") is True:
         return {"anyOf": [converted, {"type": "null"}]}
     return converted
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    node = document
+    for part in pointer.lstrip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with the known mistakes of ``ALL_OF_MEANS_ANY_OF`` corrected (where present)."""
+    fixed = copy.deepcopy(document)
+    for pointer in ALL_OF_MEANS_ANY_OF:
+        try:
+            node = _pointer(fixed, pointer)
+        except KeyError:
+            continue
+        if "allOf" in node:
+            node["anyOf"] = node.pop("allOf")
+    return fixed
 
 
 def _is_date_time(value: object) -> bool:
@@ -86,7 +112,7 @@ class OpenApi:
     """The converted subset with lookups and validators for operations and webhooks."""
 
     def __init__(self, document: dict[str, Any]) -> None:
-        self.document = convert(document)
+        self.document = convert(apply_errata(document))
         resource = referencing.Resource(self.document, specification=referencing.jsonschema.DRAFT4)
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(
             DOCUMENT_URI, resource
