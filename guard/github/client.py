@@ -167,7 +167,12 @@ class Client:
 
 
 class GitHub:
-    """Entry point: one connection pool, ETag cache, token cache and rate-limit book for the App."""
+    """Entry point: one connection pool, ETag cache, token cache and rate-limit book for the App.
+
+    ``app_id`` is the App ID or its client ID (GitHub recommends the client ID as the JWT issuer);
+    ``api_url`` is ``GITHUB_API_URL`` (``https://HOST/api/v3`` on GitHub Enterprise Server). One
+    instance is meant to be shared by every thread of a process.
+    """
 
     def __init__(
         self,

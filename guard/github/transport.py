@@ -11,6 +11,7 @@ of attempts and a bounded total time; rate limits are never slept on, they raise
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 import time
 import urllib.parse
@@ -41,7 +42,7 @@ class Timeouts:
     """Seconds to wait for a connection and between bytes of an answer."""
 
     connect: float = 5.0
-    read: float = 15.0
+    read: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Response:
     """A successful answer: parsed JSON ``data``, lower-case ``headers``, ``links`` by rel."""
 
     status: int
-    data: Any
+    data: Any = field(repr=False)
     headers: Mapping[str, str] = field(repr=False)
     etag: str | None = None
     links: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -192,13 +193,18 @@ class Transport:
         return headers
 
     def _send(self, outgoing: _Outgoing, retryable: bool) -> requests.Response:
-        """One logical request with bounded retries; the last 5xx answer is returned, not raised."""
+        """One logical request with bounded retries; the last 5xx answer is returned, not raised.
+
+        Retries start only within the budget and their timeouts are cut to what is left of it, so a
+        request takes at most its first attempt's timeouts plus ``retry.budget`` seconds.
+        """
         what = f"{outgoing.method} {self.route(outgoing.url)}"
         started = time.monotonic()
+        timeouts = (self.timeouts.connect, self.timeouts.read)
         attempt = 1
         while True:
             try:
-                answer = self._attempt(outgoing, attempt)
+                answer = self._attempt(outgoing, attempt, timeouts)
                 if answer.status_code < 500 or not retryable:
                     return answer
                 failure = f"HTTP {answer.status_code}"
@@ -207,14 +213,16 @@ class Transport:
                     raise GitHubUnavailable(None, f"{what} failed: {type(exc).__name__}") from exc
                 answer, failure = None, type(exc).__name__
             delay = self.retry.delay(attempt)
-            if attempt >= self.retry.attempts or time.monotonic() - started + delay > self.retry.budget:
+            left = self.retry.budget - (time.monotonic() - started) - delay
+            if attempt >= self.retry.attempts or left <= 0:
                 if answer is not None:
                     return answer
                 raise GitHubUnavailable(None, f"{what} failed {attempt} times, last: {failure}")
             self.sleep(delay)
+            timeouts = (min(self.timeouts.connect, left), min(self.timeouts.read, left))
             attempt += 1
 
-    def _attempt(self, outgoing: _Outgoing, attempt: int) -> requests.Response:
+    def _attempt(self, outgoing: _Outgoing, attempt: int, timeouts: tuple[float, float]) -> requests.Response:
         """One HTTP exchange, logged with its status, duration and rate-limit headroom."""
         key = outgoing.identity.key
         fields = {
@@ -231,7 +239,7 @@ class Transport:
                 headers=outgoing.headers,
                 auth=outgoing.auth,
                 json=outgoing.body,
-                timeout=(self.timeouts.connect, self.timeouts.read),
+                timeout=timeouts,
             )
         except requests.RequestException as exc:
             duration = round((time.monotonic() - started) * 1000, 1)
@@ -240,7 +248,8 @@ class Transport:
         # A 401 carries the anonymous budget, not this identity's: don't let it overwrite the headroom.
         headers = _lower(answer.headers)
         limit = None if answer.status_code == 401 else self.book.observe(key, headers, self.clock())
-        log.info(
+        log.log(
+            logging.WARNING if answer.status_code >= 500 else logging.INFO,
             "github.request",
             **fields,
             status=answer.status_code,

@@ -43,6 +43,12 @@ def test_the_double_accepts_the_clients_jwt_and_answers_as_the_app(
     assert jwt.decode(sent, github_app.public_key_pem, algorithms=["RS256"])["iss"] == str(github_app.app_id)
 
 
+def test_the_client_id_works_as_the_jwt_issuer(github_double: GitHubDouble, github_app: TestApp) -> None:
+    client_id = github_double.state.app.client_id  # type: ignore[union-attr]
+    client = make_github(github_double, github_app, app_id=client_id)
+    assert client.app().get("/app").data["client_id"] == client_id
+
+
 def test_an_app_key_github_does_not_know_is_refused(github_double: GitHubDouble) -> None:
     stranger = generate_app()
     client = make_github(github_double, stranger)

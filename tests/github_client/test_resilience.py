@@ -41,6 +41,21 @@ def test_a_slow_answer_hits_the_read_timeout_and_ends_unavailable(
     assert [e["error"] for e in logs if e["event"] == "github.request.failed"] == ["ReadTimeout"] * 3
 
 
+def test_retries_are_cut_short_to_the_retry_budget(
+    github_double: GitHubDouble, github_app: TestApp, installation_id: int
+) -> None:
+    policy = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.01, budget=1.2)
+    github = make_github(github_double, github_app, timeouts=Timeouts(connect=1.0, read=1.0), retry=policy)
+    client = github.installation(installation_id)
+    client.get("/rate_limit")
+    github_double.delay("GET", REPO, 5.0, times=None)
+    started = time.monotonic()
+    with capture_logs() as logs, pytest.raises(GitHubUnavailable):
+        client.get("/repos/acme/widgets")
+    assert time.monotonic() - started < 1.6  # first timeout (1.0) + what was left of the budget, not 2 x 1.0
+    assert len([e for e in logs if e["event"] == "github.request.failed"]) == 2
+
+
 def test_server_errors_are_retried_until_success(
     github: GitHub, github_double: GitHubDouble, installation_id: int
 ) -> None:

@@ -18,7 +18,7 @@ from tests.github_double.schema import OpenApi, Operation
 from tests.github_double.state import AppRecord, Installation, Repo, State, Token
 
 if TYPE_CHECKING:
-    from tests.github_double.server import GitHubDouble
+    from tests.github_double.double import GitHubDouble
 
 AuthKind = Literal["app", "installation", "any"]
 LEVELS = {"read": 1, "write": 2, "admin": 3}

@@ -113,7 +113,7 @@ class OpenApi:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = convert(apply_errata(document))
-        resource = referencing.Resource(self.document, specification=referencing.jsonschema.DRAFT4)
+        resource = referencing.jsonschema.DRAFT4.create_resource(self.document)
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(
             DOCUMENT_URI, resource
         )
@@ -207,9 +207,8 @@ def describe(error: ValidationError) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         line = f"For '{where}', \"{missing}\" wasn't supplied."
     elif error.validator == "maxItems":
-        line = (
-            f"For '{where}', {len(error.instance)} items is more than the maximum of {error.validator_value}."
-        )
+        count = len(error.instance) if isinstance(error.instance, list) else "too many"
+        line = f"For '{where}', {count} items is more than the maximum of {error.validator_value}."
     else:
         line = f"For '{where}', {error.message}"
     return line if len(line) <= _MAX_LINE else line[: _MAX_LINE - 3] + "..."

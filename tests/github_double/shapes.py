@@ -63,6 +63,28 @@ def account_json(api: str, account: Account) -> dict[str, Any]:
     }
 
 
+# What a new repository shows instead of the recorded one's counters, dates and topics.
+_FRESH_REPOSITORY: dict[str, Any] = {
+    "created_at": _CREATED,
+    "updated_at": _CREATED,
+    "pushed_at": _CREATED,
+    "topics": [],
+    "has_discussions": False,
+    "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True},
+} | dict.fromkeys(
+    (
+        "stargazers_count",
+        "watchers_count",
+        "watchers",
+        "forks_count",
+        "forks",
+        "open_issues_count",
+        "open_issues",
+    ),
+    0,
+)
+
+
 def repository_json(api: str, repo: Repo, *, full: bool = True) -> dict[str, Any]:
     """A ``full-repository`` object, or the shorter ``repository`` one that lists return."""
     template = json.dumps(recorded("get-repository")[0]["response"])
@@ -71,8 +93,8 @@ def repository_json(api: str, repo: Repo, *, full: bool = True) -> dict[str, Any
         .replace(_TEMPLATE_OWNER, repo.owner.login)
         .replace("https://api.github.com", api)
     )
-    body: dict[str, Any] = json.loads(text)
     owner = account_json(api, repo.owner)
+    body: dict[str, Any] = json.loads(text) | copy.deepcopy(_FRESH_REPOSITORY)
     body.update(
         id=repo.id,
         node_id=node_id("Repository", repo.id),
@@ -83,20 +105,7 @@ def repository_json(api: str, repo: Repo, *, full: bool = True) -> dict[str, Any
         fork=repo.fork,
         archived=repo.archived,
         default_branch=repo.default_branch,
-        created_at=_CREATED,
-        updated_at=_CREATED,
-        pushed_at=_CREATED,
-        stargazers_count=0,
-        watchers_count=0,
-        watchers=0,
-        forks_count=0,
-        forks=0,
-        open_issues_count=0,
-        open_issues=0,
-        topics=[],
-        has_discussions=False,
     )
-    body["permissions"] = {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}
     if full and repo.owner.type == "Organization":
         body["organization"] = copy.deepcopy(owner)
     else:
