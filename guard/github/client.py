@@ -137,12 +137,11 @@ class Client:
         """Every item of a listing, following ``Link: rel="next"``; ``item_key`` for wrapped lists."""
         response = self.get(path, {"per_page": 100, **(params or {})})
         while True:
-            items = response.data if item_key is None else (response.data or {}).get(item_key)
+            data = response.data
+            items = data if item_key is None else (data.get(item_key) if isinstance(data, dict) else None)
             if not isinstance(items, list):
-                raise GitHubError(
-                    response.status,
-                    f"{path} did not answer with a list{f' in {item_key!r}' * bool(item_key)}",
-                )
+                where = f"a list under {item_key!r}" if item_key else "a list"
+                raise GitHubError(response.status, f"{path} did not answer with {where}")
             yield from items
             next_url = response.links.get("next")
             if not next_url:

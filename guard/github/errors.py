@@ -88,6 +88,18 @@ def _header_float(headers: Mapping[str, str], name: str) -> float | None:
         return None
 
 
+def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds to wait per ``retry-after``: delay-seconds, or an HTTP-date read against GitHub's ``Date``."""
+    seconds = _header_float(headers, "retry-after")
+    if seconds is not None or "retry-after" not in headers:
+        return seconds
+    when = server_time({"date": headers["retry-after"]})
+    if when is None:
+        return None
+    their_now = server_time(headers)
+    return when - (their_now if their_now is not None else now)
+
+
 def server_time(headers: Mapping[str, str]) -> float | None:
     """GitHub's clock at the time of the answer, from its ``Date`` header."""
     date = headers.get("date")
@@ -100,7 +112,7 @@ def server_time(headers: Mapping[str, str]) -> float | None:
 
 
 def is_rate_limit(status: int, headers: Mapping[str, str], message: str) -> bool:
-    """GitHub's documented signals: 429, or 403 with remaining 0, a retry-after, or a rate-limit message."""
+    """429, or 403 with remaining 0, a retry-after, or a rate-limit (or older abuse-detection) message."""
     if status == 429:
         return True
     if status != 403:
@@ -109,6 +121,7 @@ def is_rate_limit(status: int, headers: Mapping[str, str], message: str) -> bool
         headers.get("x-ratelimit-remaining") == "0"
         or "retry-after" in headers
         or "rate limit" in message.lower()
+        or "abuse detection" in message.lower()
     )
 
 
@@ -121,7 +134,7 @@ def rate_limit_retry(headers: Mapping[str, str], message: str, now: float) -> tu
     """
     primary = headers.get("x-ratelimit-remaining") == "0" and "secondary" not in message.lower()
     kind: RateLimitKind = "primary" if primary else "secondary"
-    retry_after = _header_float(headers, "retry-after")
+    retry_after = _retry_after(headers, now)
     if retry_after is not None:
         return now + max(retry_after, 0.0), kind
     reset = _header_float(headers, "x-ratelimit-reset")

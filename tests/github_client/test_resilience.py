@@ -133,6 +133,16 @@ def test_primary_rate_limit_gives_the_reset_time_and_blocks_further_calls(
     assert github_double.calls_to("GET", "/repos/{owner}/{repo}/git/ref/{ref}") == []
 
 
+def test_a_reset_time_is_read_against_githubs_clock_when_it_differs(
+    github: GitHub, github_double: GitHubDouble, installation_id: int
+) -> None:
+    github_double.set_clock_skew(300)
+    github_double.rate_limit_primary("GET", REPO, reset_in=900)
+    with pytest.raises(RateLimited) as raised:
+        github.installation(installation_id).get("/repos/acme/widgets")
+    assert raised.value.retry_at == pytest.approx(github_double.clock() + 900, abs=2)
+
+
 def test_a_429_with_retry_after_is_a_secondary_limit_until_then(
     github: GitHub, github_double: GitHubDouble, installation_id: int
 ) -> None:
