@@ -1,10 +1,9 @@
 """The GitHub App client: ``GitHub(...).app()`` acts as the App, ``.installation(id)`` as one installation.
 
-PyGithub is not used here. Its requester sleeps through rate limits (``GithubRetry`` waits for the
-reset), retries POSTs on 5xx, keeps no ETags across objects and cannot down-scope installation tokens to
-repositories; a receiver that must never block and a security tool that must not duplicate writes
-needs all of those the other way round, which plain ``requests`` over the REST API gives in a few
-hundred lines.
+PyGithub (2.x) is deliberately not used: its default ``GithubRetry`` sleeps until a rate limit resets
+and retries POSTs on 5xx, it has no ETag cache shared across calls, and its token minting cannot narrow
+a token to repositories. A worker that must never block on a limit and must not duplicate writes needs
+the opposite on each point, which plain ``requests`` over the REST API gives here.
 """
 
 from __future__ import annotations
