@@ -18,6 +18,8 @@ from guard.web import create_app
 from guard.webhook import sign
 from tests.support import databases
 
+pytest_plugins = ["tests.github_double.fixtures"]
+
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 
 

@@ -1,0 +1,17 @@
+"""The double's routes, one module per API area. To serve a new area, add a module with
+``register(router)`` here (and vendor its operations with ``scripts/vendor_github_openapi.py``)."""
+
+from __future__ import annotations
+
+from tests.github_double.routes import apps, checks, contents, git, rate_limit, repos
+from tests.github_double.routing import Router
+from tests.github_double.schema import OpenApi
+
+MODULES = (apps, repos, contents, git, checks, rate_limit)
+
+
+def build_router(api: OpenApi) -> Router:
+    router = Router(api)
+    for module in MODULES:
+        module.register(router)
+    return router

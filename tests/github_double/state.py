@@ -1,0 +1,185 @@
+"""The double's in-memory GitHub: the App, accounts, installations, repositories, git data, check runs.
+
+Git objects are simplified: a commit holds its whole tree as ``path -> Blob``. Blob SHAs are real git
+blob SHAs (``git hash-object`` gives the same); commit SHAs are unique but not git-identical.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def node_id(kind: str, number: int) -> str:
+    """A GraphQL node id in GitHub's legacy format (``MDEwOlJlcG9zaXRvcnkx`` and friends)."""
+    return base64.b64encode(f"0{len(kind)}:{kind}{number}".encode()).decode()
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob SHA-1 of ``data``."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class Account:
+    """A user or organisation that owns repositories and installations."""
+
+    login: str
+    id: int
+    type: str = "Organization"
+
+
+@dataclass
+class AppRecord:
+    """The GitHub App the tests authenticate as."""
+
+    id: int
+    slug: str
+    name: str
+    client_id: str
+    owner: Account
+    public_key_pem: str
+    permissions: dict[str, str]
+    events: list[str]
+
+
+@dataclass
+class Installation:
+    """The App installed on one account, on all or selected repositories."""
+
+    id: int
+    account: Account
+    permissions: dict[str, str]
+    events: list[str]
+    repository_selection: str = "all"
+    repository_ids: set[int] = field(default_factory=set)
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    tree: dict[str, Blob]
+    parents: tuple[str, ...]
+    message: str
+
+
+@dataclass
+class Repo:
+    """A repository with branches, tags and commits."""
+
+    id: int
+    owner: Account
+    name: str
+    default_branch: str
+    visibility: str = "private"
+    archived: bool = False
+    fork: bool = False
+    refs: dict[str, str] = field(default_factory=dict)
+    commits: dict[str, Commit] = field(default_factory=dict)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner.login}/{self.name}"
+
+    def resolve(self, ref: str | None) -> Commit | None:
+        """The commit a branch, tag, fully qualified ref or SHA names (default branch when None)."""
+        if ref is None:
+            ref = self.default_branch
+        for candidate in (ref, f"refs/{ref}", f"refs/heads/{ref}", f"refs/tags/{ref}"):
+            if candidate in self.refs:
+                return self.commits[self.refs[candidate]]
+        if FULL_SHA.match(ref):
+            return self.commits.get(ref)
+        matches = [c for sha, c in self.commits.items() if len(ref) >= 7 and sha.startswith(ref)]
+        return matches[0] if len(matches) == 1 else None
+
+
+@dataclass
+class CheckRun:
+    """A check run as the App created and updated it."""
+
+    id: int
+    repo_id: int
+    app_id: int
+    head_sha: str
+    name: str
+    status: str
+    conclusion: str | None
+    started_at: str | None
+    completed_at: str | None
+    external_id: str | None
+    details_url: str | None
+    output: dict[str, Any]
+    annotations: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Token:
+    """An installation access token the double issued."""
+
+    value: str
+    installation_id: int
+    expires_at: float
+    permissions: dict[str, str]
+    repository_ids: frozenset[int] | None
+
+
+class State:
+    """All objects the double knows, guarded by one re-entrant lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.app: AppRecord | None = None
+        self.accounts: dict[str, Account] = {}
+        self.installations: dict[int, Installation] = {}
+        self.repos: dict[str, Repo] = {}
+        self.check_runs: dict[int, CheckRun] = {}
+        self.tokens: dict[str, Token] = {}
+        self._ids = itertools.count(1000)
+        self._commits = itertools.count(1)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def account(self, login: str, account_type: str = "Organization") -> Account:
+        """The account with this login, created on first use."""
+        if not NAME.match(login):
+            raise ValueError(f"not a valid GitHub login: {login!r}")
+        key = login.lower()
+        if key not in self.accounts:
+            self.accounts[key] = Account(login=login, id=self.next_id(), type=account_type)
+        return self.accounts[key]
+
+    def repo(self, full_name: str) -> Repo | None:
+        return self.repos.get(full_name.lower())
+
+    def repo_by_id(self, repo_id: int) -> Repo | None:
+        return next((r for r in self.repos.values() if r.id == repo_id), None)
+
+    def installation_for(self, account: Account) -> Installation | None:
+        return next((i for i in self.installations.values() if i.account.id == account.id), None)
+
+    def commit(self, repo: Repo, parent: Commit | None, tree: dict[str, Blob], message: str) -> Commit:
+        """Store a new commit on ``repo`` (not moving any ref) and return it."""
+        listing = "\n".join(f"{path} {blob.sha}" for path, blob in sorted(tree.items()))
+        seed = f"{repo.id}\n{parent.sha if parent else ''}\n{listing}\n{message}\n{next(self._commits)}"
+        sha = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
+        commit = Commit(sha=sha, tree=dict(tree), parents=(parent.sha,) if parent else (), message=message)
+        repo.commits[sha] = commit
+        return commit

@@ -1,0 +1,69 @@
+"""A raw-HTTP caller for the double's own tests, independent of ``guard.github``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from guard.github import make_app_jwt
+from tests.github_double import GitHubDouble
+from tests.github_double.fixtures import TestApp
+
+
+@dataclass
+class Caller:
+    """Sends requests to the double as the App (``as_app=True``) or with an installation token."""
+
+    double: GitHubDouble
+    app: TestApp
+    session: requests.Session
+    token: str | None = None
+
+    def jwt(self) -> str:
+        return make_app_jwt(str(self.app.app_id), self.app.private_key_pem, self.double.now())
+
+    def mint(self, installation_id: int, body: Any = None) -> requests.Response:
+        url = f"{self.double.base_url}/app/installations/{installation_id}/access_tokens"
+        answer = self.session.post(
+            url, json=body, headers={"Authorization": f"Bearer {self.jwt()}"}, timeout=5
+        )
+        if answer.status_code == 201:
+            self.token = answer.json()["token"]
+        return answer
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        as_app: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        credential = self.jwt() if as_app else self.token
+        sent = {"Authorization": f"Bearer {credential}"} if credential else {}
+        return self.session.request(
+            method, self.double.base_url + path, json=body, headers=sent | (headers or {}), timeout=5
+        )
+
+
+@pytest.fixture
+def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]:
+    with requests.Session() as session:
+        yield Caller(github_double, github_app, session)
+
+
+@pytest.fixture
+def acme(github_double: GitHubDouble, caller: Caller) -> int:
+    """The App installed on ``acme`` with ``acme/widgets`` (a workflow and a README); a token minted."""
+    permissions = {"checks": "write", "contents": "write", "metadata": "read"}
+    installation = github_double.add_installation("acme", permissions=permissions)
+    github_double.add_repo(
+        "acme/widgets", files={"README.md": "# widgets\n", ".github/workflows/ci.yml": "on: push\n"}
+    )
+    assert caller.mint(installation.id).status_code == 201
+    return installation.id

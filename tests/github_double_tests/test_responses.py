@@ -1,0 +1,150 @@
+"""Every route answers in GitHub's documented shape, and like the exchanges recorded against GitHub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.github_double import GitHubDouble
+from tests.github_double.schema import openapi, validate_response
+from tests.github_double.shapes import recorded
+from tests.github_double_tests.conftest import Caller
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request (``{sha}``, ``{run}``, ``{installation}`` filled in per test) and its expected status."""
+
+    operation: str
+    request: str
+    status: int
+    body: Any = None
+    as_app: bool = False
+
+
+EXCHANGES = [
+    Exchange("apps/get-authenticated", "GET /app", 200, as_app=True),
+    Exchange("apps/list-installations", "GET /app/installations", 200, as_app=True),
+    Exchange(
+        "apps/create-installation-access-token",
+        "POST /app/installations/{installation}/access_tokens",
+        201,
+        {"repositories": ["widgets"], "permissions": {"checks": "write"}},
+        as_app=True,
+    ),
+    Exchange(
+        "apps/create-installation-access-token",
+        "POST /app/installations/999999/access_tokens",
+        404,
+        as_app=True,
+    ),
+    Exchange("apps/list-repos-accessible-to-installation", "GET /installation/repositories", 200),
+    Exchange("repos/get", "GET /repos/acme/widgets", 200),
+    Exchange("repos/get", "GET /repos/acme/missing", 404),
+    Exchange("repos/get-content", "GET /repos/acme/widgets/contents/README.md", 200),
+    Exchange("repos/get-content", "GET /repos/acme/widgets/contents/.github?ref=main", 200),
+    Exchange("repos/get-content", "GET /repos/acme/widgets/contents/nope.txt", 404),
+    Exchange("repos/get-content", "GET /repos/acme/widgets/contents/README.md?ref=no-such-branch", 404),
+    Exchange("git/get-ref", "GET /repos/acme/widgets/git/ref/heads/main", 200),
+    Exchange("git/get-ref", "GET /repos/acme/widgets/git/ref/heads/nope", 404),
+    Exchange(
+        "git/create-ref",
+        "POST /repos/acme/widgets/git/refs",
+        201,
+        {"ref": "refs/heads/guard", "sha": "{sha}"},
+    ),
+    Exchange(
+        "git/create-ref", "POST /repos/acme/widgets/git/refs", 422, {"ref": "refs/heads/main", "sha": "{sha}"}
+    ),
+    Exchange(
+        "checks/create", "POST /repos/acme/widgets/check-runs", 201, {"name": "guard", "head_sha": "{sha}"}
+    ),
+    Exchange(
+        "checks/create", "POST /repos/acme/widgets/check-runs", 422, {"name": "guard", "head_sha": "f" * 40}
+    ),
+    Exchange(
+        "checks/update",
+        "PATCH /repos/acme/widgets/check-runs/{run}",
+        200,
+        {"conclusion": "failure", "output": {"title": "t", "summary": "s"}},
+    ),
+    Exchange("checks/update", "PATCH /repos/acme/widgets/check-runs/1", 404, {"status": "in_progress"}),
+    Exchange("checks/list-for-ref", "GET /repos/acme/widgets/commits/main/check-runs", 200),
+    Exchange("rate-limit/get", "GET /rate_limit", 200),
+]
+
+
+def _fill(text: Any, values: dict[str, str]) -> Any:
+    if isinstance(text, str):
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        return text
+    if isinstance(text, dict):
+        return {k: _fill(v, values) for k, v in text.items()}
+    return text
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda e: f"{e.request} {e.status}")
+def test_answers_match_the_documented_response_schema(
+    github_double: GitHubDouble, caller: Caller, acme: int, exchange: Exchange
+) -> None:
+    sha = github_double.head("acme/widgets")
+    setup = caller.call("POST", "/repos/acme/widgets/check-runs", {"name": "setup", "head_sha": sha})
+    values = {"sha": sha, "run": str(setup.json()["id"]), "installation": str(acme)}
+    method, path = exchange.request.split(" ", 1)
+    answer = caller.call(method, _fill(path, values), _fill(exchange.body, values), as_app=exchange.as_app)
+    assert answer.status_code == exchange.status, answer.text
+    assert github_double.calls[-1].operation_id == exchange.operation
+    validate_response(exchange.operation, exchange.status, answer.json())
+
+
+def test_every_vendored_operation_is_routed_and_exercised(github_double: GitHubDouble) -> None:
+    routed = {route.operation.operation_id for route in github_double.router.routes}
+    assert routed == set(openapi().operations)
+    assert {exchange.operation for exchange in EXCHANGES} == routed
+
+
+def test_a_repository_has_the_fields_github_really_sends(caller: Caller, acme: int) -> None:
+    real = recorded("get-repository")[0]["response"]
+    ours = caller.call("GET", "/repos/acme/widgets").json()
+    assert set(ours) == set(real) | {"has_discussions"}
+    assert set(ours["owner"]) == set(real["owner"])
+    assert ours["full_name"] == "acme/widgets"
+    assert ours["url"].startswith(caller.double.base_url)
+
+
+def test_git_refs_and_directory_listings_have_githubs_fields(
+    github_double: GitHubDouble, caller: Caller, acme: int
+) -> None:
+    real_ref = recorded("git-refs")[1]["response"]
+    ours = caller.call(
+        "POST",
+        "/repos/acme/widgets/git/refs",
+        {"ref": "refs/heads/test", "sha": github_double.head("acme/widgets")},
+    ).json()
+    assert set(ours) == set(real_ref)
+    assert set(ours["object"]) == set(real_ref["object"])
+    real_entry = recorded("get-content")[0]["response"][0]
+    (entry,) = caller.call("GET", "/repos/acme/widgets/contents/.github/workflows").json()
+    assert set(entry) == set(real_entry)
+    assert set(entry["_links"]) == set(real_entry["_links"])
+
+
+def test_error_answers_carry_githubs_error_fields(
+    github_double: GitHubDouble, caller: Caller, acme: int
+) -> None:
+    real = recorded("errors")[0]
+    answer = caller.call("POST", "/repos/acme/widgets/git/refs", {"ref": "refs/heads/main", "sha": "0" * 40})
+    assert answer.status_code == real["status"]
+    assert {"message", "documentation_url"} <= set(answer.json()) <= set(real["response"]) | {"status"}
+    assert answer.headers["content-type"] == real["headers"]["content-type"]
+
+
+def test_every_answer_carries_githubs_rate_limit_headers(caller: Caller, acme: int) -> None:
+    real = recorded("get-repository")[0]["headers"]
+    answer = caller.call("GET", "/repos/acme/widgets")
+    wanted = {name for name in real if name.startswith("x-ratelimit-")}
+    assert wanted <= {name.lower() for name in answer.headers}
+    assert answer.headers["x-ratelimit-resource"] == "core"
