@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,10 +124,18 @@ def make_engine(url: str, **options: Any) -> Engine:
     """An engine with the connection settings the guard relies on."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
+        _create_parent_directory(url)
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
         _configure_sqlite(engine)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
+
+
+def _create_parent_directory(url: str) -> None:
+    """The embedded default lives in the data directory; create it on first use."""
+    path = sa.engine.make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -58,25 +58,28 @@ def _renderer(log_format: str) -> list[Processor]:
     ]
 
 
+def build_formatter(log_format: str = "console") -> logging.Formatter:
+    """A standard-library formatter that renders through structlog (also used by gunicorn's log config)."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderer(log_format)],
+    )
+
+
 def configure_logging(log_format: str = "console", level: int = logging.INFO) -> None:
     """Route structlog and the standard library (gunicorn, urllib3, alembic) through one renderer."""
-    shared = _shared_processors()
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[*_shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderer(log_format)],
-    )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
+    handler.setFormatter(build_formatter(log_format))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("urllib3", "github", "werkzeug"):
+    for noisy in ("urllib3", "werkzeug", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -54,7 +54,6 @@ def _exclusive(database: Database) -> Iterator[None]:
     if not path or path == ":memory:":
         yield
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(f"{path}.migrate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guard.db import Database
+from guard.github import GitHub
 from guard.inbox import Inbox
+from guard.redact import register_secret
 from guard.routing import Router
 from guard.settings import Settings
 
@@ -16,12 +18,23 @@ class Services:
     db: Database
     inbox: Inbox
     router: Router
+    github: GitHub | None
 
 
-def build_services(settings: Settings, router: Router | None = None) -> Services:
+def make_github(settings: Settings) -> GitHub | None:
+    """The App's GitHub client, or None when no App credentials are configured (GitHub writes off)."""
+    if settings.app_id is None or settings.private_key is None:
+        return None
+    return GitHub(app_id=settings.app_id, private_key=settings.private_key, api_url=settings.github_api_url)
+
+
+def build_services(
+    settings: Settings, router: Router | None = None, github: GitHub | None = None
+) -> Services:
     """Connect to the database and assemble the shared parts (the schema must already be migrated)."""
     from guard.handlers import ROUTER  # noqa: PLC0415 - handlers import policies; keep start-up order explicit
 
+    register_secret(*settings.webhook_secrets, settings.private_key)
     db = Database(settings.database_url)
     inbox = Inbox(
         db,
@@ -29,4 +42,6 @@ def build_services(settings: Settings, router: Router | None = None) -> Services
         lease_seconds=settings.lease_seconds,
         max_attempts=settings.max_attempts,
     )
-    return Services(settings=settings, db=db, inbox=inbox, router=router or ROUTER)
+    return Services(
+        settings=settings, db=db, inbox=inbox, router=router or ROUTER, github=github or make_github(settings)
+    )

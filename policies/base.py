@@ -119,6 +119,24 @@ class RaiseAlert(Action):
 
 
 @dataclass(frozen=True)
+class SaveState(Action):
+    """Remember a value for later deliveries (written by the engine, so a dry run writes nothing)."""
+
+    kind: ClassVar[str] = "save_state"
+    writes_github: ClassVar[bool] = False
+
+    namespace: str
+    key: str
+    value: Any
+
+    def identity(self) -> str:
+        return f"{self.kind}:{self.namespace}:{self.key}:{_digest(self.value)}"
+
+    def describe(self) -> str:
+        return f"remember {self.namespace} {self.key}"
+
+
+@dataclass(frozen=True)
 class Decision:
     """What one policy decided about one event, and why."""
 

@@ -54,8 +54,11 @@ def ref_pattern_problem(pattern: str) -> str | None:
         return "names a ref outside refs/heads/ and refs/tags/"
     if pattern.startswith(_REF_PREFIXES):
         rest = pattern.split("/", 2)[2]
-        return "names no branch or tag after the prefix" if not rest else (
-            glob_problem(rest) or _ref_name_problem(rest))
+        return (
+            "names no branch or tag after the prefix"
+            if not rest
+            else (glob_problem(rest) or _ref_name_problem(rest))
+        )
     return branch_pattern_problem(pattern)
 
 

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from guard.cli import config, version
+from guard.cli import config, deliveries, migrate, replay, send, serve, version, worker
 
-COMMANDS: tuple[ModuleType, ...] = (version, config)
+COMMANDS: tuple[ModuleType, ...] = (serve, worker, migrate, send, deliveries, replay, config, version)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,17 +15,28 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser("config", help="work with guard.yml configuration files")
     actions = parser.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     check = actions.add_parser(
-        "check", help="validate guard.yml files; exit 1 if any has an error",
+        "check",
+        help="validate guard.yml files; exit 1 if any has an error",
         description="Validate guard.yml files and print each error as FILE:LINE:COLUMN: MESSAGE. "
-                    "A file named guard.yml in a .github directory is a repository file; any other "
-                    "guard.yml (the root of the organisation's .github repository) is the organisation file.",
+        "A file named guard.yml in a .github directory is a repository file; any other "
+        "guard.yml (the root of the organisation's .github repository) is the organisation file.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", type=Path)
     level = check.add_mutually_exclusive_group()
-    level.add_argument("--org", dest="level", action="store_const", const=Level.ORG,
-                       help="check the files as the organisation's guard.yml")
-    level.add_argument("--repo", dest="level", action="store_const", const=Level.REPO,
-                       help="check the files as a repository's .github/guard.yml")
+    level.add_argument(
+        "--org",
+        dest="level",
+        action="store_const",
+        const=Level.ORG,
+        help="check the files as the organisation's guard.yml",
+    )
+    level.add_argument(
+        "--repo",
+        dest="level",
+        action="store_const",
+        const=Level.REPO,
+        help="check the files as a repository's .github/guard.yml",
+    )
     check.set_defaults(run=run_check)
 
 
@@ -33,9 +44,14 @@ def run_check(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         level = args.level or detect_level(path)
-        problems = _problems(path, level) if level else [
-            f"{path}: cannot tell an organisation file from a repository file by its name; "
-            "pass --org or --repo"]
+        problems = (
+            _problems(path, level)
+            if level
+            else [
+                f"{path}: cannot tell an organisation file from a repository file by its name; "
+                "pass --org or --repo"
+            ]
+        )
         for problem in problems:
             print(problem)
         if not problems:

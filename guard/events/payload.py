@@ -16,8 +16,15 @@ MAX_DEPTH = 64
 
 _T = TypeVar("_T")
 _TYPE_NAMES = {
-    bool: "a boolean", int: "an integer", float: "a number", str: "a string", dict: "an object",
-    list: "an array", tuple: "an array", type(None): "null", MappingProxyType: "an object",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    dict: "an object",
+    list: "an array",
+    tuple: "an array",
+    type(None): "null",
+    MappingProxyType: "an object",
 }
 
 
@@ -192,4 +199,3 @@ class Node:
         """Parse an optional object field with ``parse``; missing or null reads as ``None``."""
         found = self.opt_child(key)
         return None if found is None else parse(found)
-

@@ -30,14 +30,18 @@ _STATUS_CHECK: dict[str, Any] = {
     "required": ["context"],
     "properties": {
         "context": {
-            "type": "string", "minLength": 1, "maxLength": 255,
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
             "description": "Name of the check run or commit status, as shown on the pull request.",
         },
         "app_id": {
-            "type": "integer", "minimum": 1, "default": None,
+            "type": "integer",
+            "minimum": 1,
+            "default": None,
             "description": "ID of the GitHub App that must report the check (15368 is GitHub Actions). "
-                           "Unset, any app or user with write access can satisfy the check by "
-                           "posting a status of that name, so pin every check you can.",
+            "Unset, any app or user with write access can satisfy the check by "
+            "posting a status of that name, so pin every check you can.",
         },
     },
 }
@@ -48,66 +52,87 @@ _RULE: dict[str, Any] = {
     "required": ["pattern"],
     "properties": {
         "pattern": {
-            "type": "string", "format": "branch-pattern", "maxLength": 255,
+            "type": "string",
+            "format": "branch-pattern",
+            "maxLength": 255,
             "description": "Branches this rule protects: `~default` (the default branch, following renames), "
-                           "an exact name such as `main`, or an fnmatch pattern such as `release/*`.",
+            "an exact name such as `main`, or an fnmatch pattern such as `release/*`.",
         },
         "require_pull_request": {
-            "type": "boolean", "default": True,
+            "type": "boolean",
+            "default": True,
             "description": "Changes must arrive through a pull request; direct pushes are violations.",
         },
         "required_approvals": {
-            "type": "integer", "minimum": 0, "maximum": 6, "default": 1,
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 6,
+            "default": 1,
             "description": "Approving reviews a pull request needs before it can merge (GitHub allows 0-6).",
         },
         "dismiss_stale_reviews": {
-            "type": "boolean", "default": True,
+            "type": "boolean",
+            "default": True,
             "description": "New commits dismiss earlier approvals.",
         },
         "require_code_owner_reviews": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "Changes to files with a CODEOWNERS entry need an approval from an owner.",
         },
         "require_last_push_approval": {
-            "type": "boolean", "default": True,
+            "type": "boolean",
+            "default": True,
             "description": "Someone other than the person who pushed last must approve.",
         },
         "required_status_checks": {
-            "type": "array", "x-merge": "keyed", "x-key": "context", "x-items": "checks", "default": [],
+            "type": "array",
+            "x-merge": "keyed",
+            "x-key": "context",
+            "x-items": "checks",
+            "default": [],
             "maxItems": MAX_ENTRIES,
             "items": _STATUS_CHECK,
             "description": "Checks that must pass before merging, each `{context, app_id}`.",
         },
         "require_guard_check": {
-            "type": "boolean", "default": True,
+            "type": "boolean",
+            "default": True,
             "description": f"The guard's own `{GUARD_CHECK}` check is required, pinned to the guard's App.",
         },
         "strict": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "Branches must be up to date with the base branch before merging.",
         },
         "enforce_admins": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "The rules bind repository administrators too; unset, admins can bypass them.",
         },
         "linear_history": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "Merge commits are refused; history stays linear.",
         },
         "signed_commits": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "Every commit must carry a verified signature.",
         },
         "conversation_resolution": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "All review conversations must be resolved before merging.",
         },
         "allow_force_pushes": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "Force pushes are permitted (they rewrite history; leave off).",
         },
         "allow_deletions": {
-            "type": "boolean", "default": False,
+            "type": "boolean",
+            "default": False,
             "description": "The branch may be deleted.",
         },
     },
@@ -117,24 +142,32 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "description": "Keeps protected branches protected: reports (observe) or restores (enforce) weakened "
-                   "protection, and reports direct and force pushes.",
+    "protection, and reports direct and force pushes.",
     "properties": {
         "mode": {
-            "type": "string", "enum": [m.value for m in Mode], "default": Mode.OBSERVE.value,
+            "type": "string",
+            "enum": [m.value for m in Mode],
+            "default": Mode.OBSERVE.value,
             "description": "`off` does nothing, `observe` reports weakened protection and pushes that bypass "
-                           "it, `enforce` also restores the configured protection.",
+            "it, `enforce` also restores the configured protection.",
         },
         "semantics": {
-            "type": "string", "enum": [s.value for s in Semantics], "default": Semantics.FLOOR.value,
+            "type": "string",
+            "enum": [s.value for s in Semantics],
+            "default": Semantics.FLOOR.value,
             "description": "`floor`: act only when live protection is weaker than configured; `exact`: also "
-                           "undo settings that are stricter than configured.",
+            "undo settings that are stricter than configured.",
         },
         "branches": {
-            "type": "array", "x-merge": "keyed", "x-key": "pattern", "x-items": "rules", "items": _RULE,
+            "type": "array",
+            "x-merge": "keyed",
+            "x-key": "pattern",
+            "x-items": "rules",
+            "items": _RULE,
             "maxItems": MAX_ENTRIES,
             "default": [{"pattern": "~default"}],
             "description": "Protection rules, one per branch pattern. Rules add up across levels; a level "
-                           "that names an existing pattern changes only the keys it sets.",
+            "that names an existing pattern changes only the keys it sets.",
         },
     },
 }

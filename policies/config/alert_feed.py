@@ -12,14 +12,17 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "description": "The alert feed web page. Only the organisation's `guard.yml` may set this section, so a "
-                   "repository cannot grant anyone access to the organisation's alerts.",
+    "repository cannot grant anyone access to the organisation's alerts.",
     "properties": {
         "readers": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": [],
+            "type": "array",
+            "x-merge": "replace",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
             "items": {"type": "string", "format": "team-slug"},
             "description": "Team slugs whose members may read the alert feed. Organisation owners always "
-                           "may.",
+            "may.",
         },
     },
 }

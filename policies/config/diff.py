@@ -55,8 +55,13 @@ def diff(before: EffectiveConfig, after: EffectiveConfig) -> tuple[Change, ...]:
     return tuple(change for change in changes.values() if not _emptiness_of_filled(change, old, new))
 
 
-def _one_sided(changes: dict[str, Change], path: str, setting: Setting, kind: ChangeKind,
-               sides: tuple[EffectiveConfig, EffectiveConfig]) -> None:
+def _one_sided(
+    changes: dict[str, Change],
+    path: str,
+    setting: Setting,
+    kind: ChangeKind,
+    sides: tuple[EffectiveConfig, EffectiveConfig],
+) -> None:
     """Record a setting that exists on one side only, folded into its rule or environment if that is new."""
     side, other = sides
     added = kind is ChangeKind.ADDED
@@ -68,7 +73,7 @@ def _one_sided(changes: dict[str, Change], path: str, setting: Setting, kind: Ch
     existing = changes.get(entry)
     written = dict((existing.after if added else existing.before) if existing else {})
     if setting.source.level is not Level.DEFAULT:
-        written[path[len(entry):].lstrip(".")] = setting.value
+        written[path[len(entry) :].lstrip(".")] = setting.value
     before, after = (None, written) if added else (written, None)
     changes[entry] = Change(entry, kind, before, after, side.entries[entry] if added else None, entry=True)
 

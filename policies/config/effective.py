@@ -60,8 +60,10 @@ class IgnoredSetting:
     column: int
 
     def __str__(self) -> str:
-        return (f"{self.file}:{self.line}:{self.column}: {self.key} is locked by the organisation; "
-                "the repository's value is ignored")
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.key} is locked by the organisation; "
+            "the repository's value is ignored"
+        )
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,9 @@ class Resolution:
     alerts: tuple[AlertSpec, ...] = ()
 
 
-def resolve(org: Layer | None = None, repo: Layer | None = None, *,
-            repository: str | None = None) -> Resolution:
+def resolve(
+    org: Layer | None = None, repo: Layer | None = None, *, repository: str | None = None
+) -> Resolution:
     """Layer the built-in defaults, the organisation file and the repository file."""
     if (org and org.level is not Level.ORG) or (repo and repo.level is not Level.REPO):
         raise ValueError("resolve() takes an organisation layer and a repository layer, in that order")
@@ -97,11 +100,14 @@ def defaults() -> EffectiveConfig:
     return resolve().config
 
 
-def _effective(data: dict[str, Any], provenance: Provenance, locked: tuple[str, ...],
-               locked_source: Source) -> EffectiveConfig:
+def _effective(
+    data: dict[str, Any], provenance: Provenance, locked: tuple[str, ...], locked_source: Source
+) -> EffectiveConfig:
     entries: dict[str, Source] = {}
-    rows = (*_rows(data, SETTINGS_SCHEMA, (), provenance, entries),
-            Setting(LOCKED_KEY, list(locked), locked_source))
+    rows = (
+        *_rows(data, SETTINGS_SCHEMA, (), provenance, entries),
+        Setting(LOCKED_KEY, list(locked), locked_source),
+    )
     return EffectiveConfig(
         branch_protection=branch_protection.from_data(data["branch_protection"]),
         fork_secrets=fork_secrets.from_data(data["fork_secrets"]),
@@ -113,8 +119,9 @@ def _effective(data: dict[str, Any], provenance: Provenance, locked: tuple[str, 
     )
 
 
-def _rows(value: Any, schema: Schema, path: Path, provenance: Provenance,
-          entries: dict[str, Source]) -> Iterator[Setting]:
+def _rows(
+    value: Any, schema: Schema, path: Path, provenance: Provenance, entries: dict[str, Source]
+) -> Iterator[Setting]:
     node_kind = kind(schema)
     if node_kind is Kind.OBJECT:
         for name, sub in schema["properties"].items():
@@ -128,8 +135,9 @@ def _rows(value: Any, schema: Schema, path: Path, provenance: Provenance,
     yield Setting(display(path), value, provenance[path], items)
 
 
-def _entry_rows(value: Any, schema: Schema, path: Path, provenance: Provenance,
-                entries: dict[str, Source]) -> Iterator[Setting]:
+def _entry_rows(
+    value: Any, schema: Schema, path: Path, provenance: Provenance, entries: dict[str, Source]
+) -> Iterator[Setting]:
     """Rows of each rule or environment; ``entries`` records the level that created each one."""
     if kind(schema) is Kind.MAP:
         named = [((*path, name), item) for name, item in value.items()]
@@ -159,8 +167,11 @@ def _ignored(data: dict[str, Any], repo: Layer, path: Path, value: Any) -> Itera
 
 def _locked_alert(item: IgnoredSetting, repository: str | None) -> AlertSpec:
     return AlertSpec(
-        severity=Severity.MEDIUM, policy="config", rule="locked-setting-changed",
+        severity=Severity.MEDIUM,
+        policy="config",
+        rule="locked-setting-changed",
         title=f"{item.file} tries to change {item.key}, which the organisation locks",
         details=f"{item}. The organisation's value stays in force.",
-        repository=repository, subject=f"{item.file}:{item.key}",
+        repository=repository,
+        subject=f"{item.file}:{item.key}",
     )

@@ -39,8 +39,14 @@ class Layer:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data for storage; ``from_json`` reads it back."""
-        return {"level": self.level.value, "file": self.file, "data": self.data, "locked": list(self.locked),
-                "positions": {key: list(pos) for key, pos in self.positions.items()}, "sha": self.sha}
+        return {
+            "level": self.level.value,
+            "file": self.file,
+            "data": self.data,
+            "locked": list(self.locked),
+            "positions": {key: list(pos) for key, pos in self.positions.items()},
+            "sha": self.sha,
+        }
 
     @classmethod
     def from_json(cls, stored: Mapping[str, Any]) -> Layer:
@@ -97,8 +103,15 @@ class Adoption:
         return not self.problems
 
 
-def adopt(previous: Layer | None, source: bytes | str | None, *, file: str, level: Level,
-          repository: str | None = None, sha: str | None = None) -> Adoption:
+def adopt(
+    previous: Layer | None,
+    source: bytes | str | None,
+    *,
+    file: str,
+    level: Level,
+    repository: str | None = None,
+    sha: str | None = None,
+) -> Adoption:
     """The layer in force once ``source`` lands: the new one if valid, else ``previous`` and an alert."""
     parsed = parse(source, file=file, level=level, sha=sha)
     if parsed.ok:
@@ -107,8 +120,9 @@ def adopt(previous: Layer | None, source: bytes | str | None, *, file: str, leve
     return Adoption(previous, parsed.problems, (alert,))
 
 
-def _invalid_file_alert(problems: tuple[Problem, ...], previous: Layer | None, file: str,
-                        repository: str | None) -> AlertSpec:
+def _invalid_file_alert(
+    problems: tuple[Problem, ...], previous: Layer | None, file: str, repository: str | None
+) -> AlertSpec:
     kept = "the built-in defaults"
     if previous is not None:
         kept = f"the last valid version ({previous.sha})" if previous.sha else "the last valid version"
@@ -116,10 +130,13 @@ def _invalid_file_alert(problems: tuple[Problem, ...], previous: Layer | None, f
     if len(problems) > _ALERT_PROBLEMS:
         listed.append(f"... and {len(problems) - _ALERT_PROBLEMS} more")
     return AlertSpec(
-        severity=Severity.MEDIUM, policy="config", rule="invalid-config",
+        severity=Severity.MEDIUM,
+        policy="config",
+        rule="invalid-config",
         title=f"{file} is invalid; keeping {kept}",
         details="The new version was refused, so none of its settings apply:\n" + "\n".join(listed),
-        repository=repository, subject=file,
+        repository=repository,
+        subject=file,
     )
 
 

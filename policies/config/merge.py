@@ -24,8 +24,9 @@ def fill_defaults(schema: Schema, path: Path, provenance: Provenance) -> Any:
     return Layering(DEFAULTS, provenance).defaults(schema, path)
 
 
-def merge_value(base: Any, over: Any, schema: Schema, path: Path, *, source: Source,
-                provenance: Provenance) -> Any:
+def merge_value(
+    base: Any, over: Any, schema: Schema, path: Path, *, source: Source, provenance: Provenance
+) -> Any:
     """``over`` (from ``source``) layered on ``base``; neither argument is modified."""
     return Layering(source, provenance).merge(base, over, schema, path)
 
@@ -40,8 +41,11 @@ class Layering:
     def defaults(self, schema: Schema, path: Path) -> Any:
         node_kind = kind(schema)
         if node_kind is Kind.OBJECT:
-            return {name: self.defaults(sub, (*path, name)) for name, sub in schema["properties"].items()
-                    if "default" in sub or kind(sub) is Kind.OBJECT}
+            return {
+                name: self.defaults(sub, (*path, name))
+                for name, sub in schema["properties"].items()
+                if "default" in sub or kind(sub) is Kind.OBJECT
+            }
         self.provenance[path] = DEFAULTS
         if node_kind is Kind.VALUE:
             return copy.deepcopy(schema["default"])

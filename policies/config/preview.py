@@ -33,8 +33,15 @@ class Preview:
         return diff(self.current.config, self.proposed.config) if self.proposed else ()
 
 
-def preview(source: bytes | str | None, *, file: str, level: Level, org: Layer | None, repo: Layer | None,
-            repository: str | None = None) -> Preview:
+def preview(
+    source: bytes | str | None,
+    *,
+    file: str,
+    level: Level,
+    org: Layer | None,
+    repo: Layer | None,
+    repository: str | None = None,
+) -> Preview:
     """Judge ``source`` (None: the file is deleted) as the ``level`` file, given the layers in force.
 
     An organisation file is shown with no repository layer: the configuration every repository inherits.

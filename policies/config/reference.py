@@ -12,8 +12,12 @@ BEGIN = "<!-- BEGIN GENERATED KEY REFERENCE: python -m scripts.update_config_doc
 END = "<!-- END GENERATED KEY REFERENCE -->"
 
 _FORMAT_WORDS = {
-    "branch-pattern": "branch pattern", "ref-pattern": "ref pattern", "path-pattern": "path pattern",
-    "label-pattern": "label pattern", "github-login": "user name", "bot-login": "bot name",
+    "branch-pattern": "branch pattern",
+    "ref-pattern": "ref pattern",
+    "path-pattern": "path pattern",
+    "label-pattern": "label pattern",
+    "github-login": "user name",
+    "bot-login": "bot name",
     "team-slug": "team slug",
 }
 _HEADER = "| Key | Type | Default | Meaning |\n| --- | --- | --- | --- |"
@@ -28,8 +32,10 @@ def render_reference() -> str:
     locked_row = _row(LOCKED_KEY, LOCKED_SCHEMA, required=False)
     parts.append(f"### `{LOCKED_KEY}`\n\n{_HEADER}\n{locked_row}")
     builtin = "\n".join(f"- `{path}`" for path in BUILTIN_PATHS)
-    parts.append(f"### Built-in pipeline files\n\n`pipeline_review` always covers these paths; "
-                 f"`pipeline_review.paths` adds to them.\n\n{builtin}")
+    parts.append(
+        f"### Built-in pipeline files\n\n`pipeline_review` always covers these paths; "
+        f"`pipeline_review.paths` adds to them.\n\n{builtin}"
+    )
     return "\n\n".join(parts) + "\n"
 
 

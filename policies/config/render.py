@@ -39,9 +39,14 @@ def render_preview(preview: Preview) -> str:
     else:
         assert preview.proposed is not None
         proposed = preview.proposed
-        parts = [f"**{code(preview.file)} is valid.** Nothing is applied until this change lands on the "
-                 "default branch.", _render_changes(preview.changes), _render_ignored(proposed.ignored),
-                 _details(proposed.config), _legend(proposed.config)]
+        parts = [
+            f"**{code(preview.file)} is valid.** Nothing is applied until this change lands on the "
+            "default branch.",
+            _render_changes(preview.changes),
+            _render_ignored(proposed.ignored),
+            _details(proposed.config),
+            _legend(proposed.config),
+        ]
         text = "\n\n".join(part for part in parts if part) + "\n"
     if len(text) <= SUMMARY_LIMIT:
         return text
@@ -69,16 +74,25 @@ def _render_problems(preview: Preview) -> str:
         lines.append(f"... and {count - MAX_PROBLEMS} more; run `guard config check` to see them all")
     block = "\n".join(lines)
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", block)), default=0) + 1)
-    return (f"**{code(preview.file)} has {count} error{'s' if count != 1 else ''}.** If this change lands "
-            "as it is, the guard refuses the file, keeps the configuration in force today and raises an "
-            f"alert.\n\n{fence}text\n{block}\n{fence}\n")
+    return (
+        f"**{code(preview.file)} has {count} error{'s' if count != 1 else ''}.** If this change lands "
+        "as it is, the guard refuses the file, keeps the configuration in force today and raises an "
+        f"alert.\n\n{fence}text\n{block}\n{fence}\n"
+    )
 
 
 def _render_changes(changes: tuple[Change, ...]) -> str:
     if not changes:
         return "The effective configuration does not change."
-    rows = [(code(c.path), _side(c, c.before, ChangeKind.ADDED), _side(c, c.after, ChangeKind.REMOVED),
-             c.source.level.value if c.source else "—") for c in changes]
+    rows = [
+        (
+            code(c.path),
+            _side(c, c.before, ChangeKind.ADDED),
+            _side(c, c.after, ChangeKind.REMOVED),
+            c.source.level.value if c.source else "—",
+        )
+        for c in changes
+    ]
     return "### What changes when it lands\n\n" + _table(("Setting", "Now", "After", "Set by"), rows)
 
 
@@ -86,14 +100,18 @@ def _render_ignored(ignored: tuple[IgnoredSetting, ...]) -> str:
     if not ignored:
         return ""
     lines = [f"- {code(f'{item.file}:{item.line}:{item.column}')} sets {code(item.key)}" for item in ignored]
-    return ("### Locked by the organisation\n\nThe organisation's `guard.yml` locks these keys, so the "
-            "values set here will be ignored, and each will raise an alert once this lands:\n\n"
-            + "\n".join(lines))
+    return (
+        "### Locked by the organisation\n\nThe organisation's `guard.yml` locks these keys, so the "
+        "values set here will be ignored, and each will raise an alert once this lands:\n\n"
+        + "\n".join(lines)
+    )
 
 
 def _details(config: EffectiveConfig) -> str:
-    return (f"<details>\n<summary>Effective configuration after this change ({len(config.settings)} "
-            f"settings)</summary>\n\n{render_effective(config)}\n\n</details>")
+    return (
+        f"<details>\n<summary>Effective configuration after this change ({len(config.settings)} "
+        f"settings)</summary>\n\n{render_effective(config)}\n\n</details>"
+    )
 
 
 def _legend(config: EffectiveConfig) -> str:
@@ -107,8 +125,10 @@ def _legend(config: EffectiveConfig) -> str:
 def _value_cell(setting: Setting) -> str:
     if not setting.item_sources:
         return code(_plain(setting.value))
-    return ", ".join(f"{code(_plain(item))} ({source.level.value})"
-                     for item, source in zip(setting.value, setting.item_sources, strict=True))
+    return ", ".join(
+        f"{code(_plain(item))} ({source.level.value})"
+        for item, source in zip(setting.value, setting.item_sources, strict=True)
+    )
 
 
 def _set_by(setting: Setting) -> str:
@@ -148,4 +168,3 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
 
 def _distinct(items: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
-

@@ -47,11 +47,14 @@ SECTIONS: tuple[Section, ...] = (
 
 LOCKED_KEY = "locked"
 LOCKED_SCHEMA: Schema = {
-    "type": "array", "uniqueItems": True, "default": [], "x-items": "policy or key names",
+    "type": "array",
+    "uniqueItems": True,
+    "default": [],
+    "x-items": "policy or key names",
     "items": {"type": "string", "minLength": 1, "maxLength": 200},
     "description": "Organisation file only. Policies (`pipeline_review`) or dotted keys "
-                   "(`fork_secrets.mode`, `fork_secrets.environments.production`) that repository files "
-                   "cannot change; a repository file that tries is ignored for that key and raises an alert.",
+    "(`fork_secrets.mode`, `fork_secrets.environments.production`) that repository files "
+    "cannot change; a repository file that tries is ignored for that key and raises an alert.",
 }
 
 SETTINGS_SCHEMA: Schema = {
@@ -143,8 +146,11 @@ _FORMATS: dict[str, Callable[[str], str | None]] = {
     "github-login": patterns.login_problem,
     "bot-login": patterns.bot_problem,
     "team-slug": patterns.team_problem,
-    "environment-name": lambda name: None if 0 < len(name) <= 255 and name.isprintable()
-    else "is not an environment name (1 to 255 printable characters)",
+    "environment-name": lambda name: (
+        None
+        if 0 < len(name) <= 255 and name.isprintable()
+        else "is not an environment name (1 to 255 printable characters)"
+    ),
 }
 
 

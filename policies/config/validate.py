@@ -28,8 +28,14 @@ from policies.yaml_source import Mapping, Node, Sequence, YamlError, load, to_py
 _DECISIVE = frozenset({"type", "maxLength"})  # other errors about the same value add nothing
 _MESSAGE_LIMIT = 500
 MAX_PROBLEMS = 1000  # per file: enough to fix, and bounds the work a hostile file can cause
-_TYPE_WORDS = {"boolean": "true or false", "integer": "a whole number", "string": "a string",
-               "array": "a list", "object": "a mapping of keys", "null": "nothing"}
+_TYPE_WORDS = {
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping of keys",
+    "null": "nothing",
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,14 @@ def check(source: bytes | str, *, file: str, level: Level) -> Checked:
         problems.update(_lock_problems(data, root, file))
     listed = [replace(problem, message=_clip(problem.message)) for problem in sorted(problems)[:MAX_PROBLEMS]]
     if len(problems) > MAX_PROBLEMS:
-        listed.append(Problem(file, listed[-1].line, listed[-1].column,
-                              f"stopped after {MAX_PROBLEMS} errors; fix these and check again"))
+        listed.append(
+            Problem(
+                file,
+                listed[-1].line,
+                listed[-1].column,
+                f"stopped after {MAX_PROBLEMS} errors; fix these and check again",
+            )
+        )
     return Checked(root, data, tuple(listed))
 
 
@@ -86,8 +98,9 @@ def _explain(error: ValidationError, root: Mapping, file: str, level: Level) -> 
     yield Problem(file, node.line, node.column, f"{where}: {message}" if where else message)
 
 
-def _unknown_keys(error: ValidationError, node: Node, file: str, level: Level,
-                  where: str) -> Iterator[Problem]:
+def _unknown_keys(
+    error: ValidationError, node: Node, file: str, level: Level, where: str
+) -> Iterator[Problem]:
     schema: Any = error.schema
     known = list(schema["properties"])
     assert isinstance(node, Mapping)
@@ -183,14 +196,17 @@ def _duplicate_entries(data: Any, root: Node, file: str) -> Iterator[Problem]:
             value = item[key_field]
             node = _node_at(root, [*path, index, key_field])
             if value in seen:
-                message = (f"{display([*path, index])}: {key_field} {shown(value)} already has an entry at "
-                           f"line {seen[value]}; merge the two")
+                message = (
+                    f"{display([*path, index])}: {key_field} {shown(value)} already has an entry at "
+                    f"line {seen[value]}; merge the two"
+                )
                 yield Problem(file, node.line, node.column, message)
             seen.setdefault(value, node.line)
 
 
-def _keyed_lists(data: Any, schema: Schema,
-                 path: list[str | int]) -> Iterator[tuple[list[str | int], str, Any]]:
+def _keyed_lists(
+    data: Any, schema: Schema, path: list[str | int]
+) -> Iterator[tuple[list[str | int], str, Any]]:
     node_kind = kind(schema)
     if node_kind is Kind.KEYED and isinstance(data, list):
         yield path, schema["x-key"], data

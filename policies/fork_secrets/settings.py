@@ -27,12 +27,15 @@ _ENVIRONMENT: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "allowed_refs": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": ["~default"],
+            "type": "array",
+            "x-merge": "replace",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": ["~default"],
             "items": {"type": "string", "format": "ref-pattern", "maxLength": 255},
             "description": "Refs whose runs may deploy to this environment: branch patterns (`main`, "
-                           "`release/*`, `~default`) or full refs (`refs/tags/v*`). A grant: a level "
-                           "that sets it replaces the inherited list.",
+            "`release/*`, `~default`) or full refs (`refs/tags/v*`). A grant: a level "
+            "that sets it replaces the inherited list.",
         },
     },
 }
@@ -41,43 +44,57 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "description": "Keeps workflow runs started from forks away from secrets and write tokens: flags "
-                   "dangerous workflows, cancels risky fork runs and rejects their deployments.",
+    "dangerous workflows, cancels risky fork runs and rejects their deployments.",
     "properties": {
         "mode": {
-            "type": "string", "enum": [m.value for m in Mode], "default": Mode.ENFORCE.value,
+            "type": "string",
+            "enum": [m.value for m in Mode],
+            "default": Mode.ENFORCE.value,
             "description": "`off` does nothing, `observe` reports risky workflows and fork runs, `enforce` "
-                           "also cancels those runs and rejects their deployments.",
+            "also cancels those runs and rejects their deployments.",
         },
         "fail_severity": {
-            "type": "string", "enum": [s.label for s in Severity if s >= Severity.LOW], "default": "high",
+            "type": "string",
+            "enum": [s.label for s in Severity if s >= Severity.LOW],
+            "default": "high",
             "description": "Workflow findings at or above this severity fail the check run and, in "
-                           "`enforce`, cancel fork runs of that workflow.",
+            "`enforce`, cancel fork runs of that workflow.",
         },
         "cancel_method": {
-            "type": "string", "enum": [c.value for c in CancelMethod], "default": CancelMethod.CANCEL.value,
+            "type": "string",
+            "enum": [c.value for c in CancelMethod],
+            "default": CancelMethod.CANCEL.value,
             "description": "`cancel` lets steps guarded by `always()` finish; `force-cancel` stops them too.",
         },
         "environments": {
-            "type": "object", "default": {}, "additionalProperties": _ENVIRONMENT,
+            "type": "object",
+            "default": {},
+            "additionalProperties": _ENVIRONMENT,
             "maxProperties": MAX_ENTRIES,
             "propertyNames": {"format": "environment-name"},
             "description": "Deployment environments the guard's deployment protection rule judges, by "
-                           "name. Runs from forks never deploy; other runs deploy only from `allowed_refs`.",
+            "name. Runs from forks never deploy; other runs deploy only from `allowed_refs`.",
         },
         "self_hosted_labels": {
-            "type": "array", "x-merge": "add", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": [],
+            "type": "array",
+            "x-merge": "add",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
             "items": {"type": "string", "format": "label-pattern", "maxLength": 100},
             "description": "Runner labels (globs) that mean a self-hosted runner, besides `self-hosted`; "
-                           "jobs reachable from fork pull requests must not run on them.",
+            "jobs reachable from fork pull requests must not run on them.",
         },
         "trusted_action_owners": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": [],
+            "type": "array",
+            "x-merge": "replace",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
             "items": {"type": "string", "format": "github-login"},
             "description": "Owners whose actions the workflow analyser trusts not to run code from a "
-                           "pull request, besides its built-in list. A grant: a level that sets it "
-                           "replaces the inherited list.",
+            "pull request, besides its built-in list. A grant: a level that sets it "
+            "replaces the inherited list.",
         },
     },
 }

@@ -36,66 +36,91 @@ BUILTIN_PATHS: tuple[str, ...] = (
 )
 
 # Changing one of these changes who reviews or what the guard enforces: ``config_change_approvals`` applies.
-CONFIG_PATHS: tuple[str, ...] = ("guard.yml", ".github/guard.yml", "CODEOWNERS", ".github/CODEOWNERS",
-                                 "docs/CODEOWNERS")
+CONFIG_PATHS: tuple[str, ...] = (
+    "guard.yml",
+    ".github/guard.yml",
+    "CODEOWNERS",
+    ".github/CODEOWNERS",
+    "docs/CODEOWNERS",
+)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "description": "Pull requests that change pipeline files need an independent approval, reported by "
-                   "the `Pipeline Guard / review` check run.",
+    "the `Pipeline Guard / review` check run.",
     "properties": {
         "mode": {
-            "type": "string", "enum": [m.value for m in Mode], "default": Mode.ENFORCE.value,
+            "type": "string",
+            "enum": [m.value for m in Mode],
+            "default": Mode.ENFORCE.value,
             "description": "`off` does nothing, `observe` reports the review state in a neutral check run, "
-                           "`enforce` makes the check fail until the required approvals are in.",
+            "`enforce` makes the check fail until the required approvals are in.",
         },
         "reviewers": {
             "type": "object",
             "additionalProperties": False,
             "description": "Who may give the independent approval. When both lists are empty, any user "
-                           "with write access may, except the author and anyone who pushed to the pull "
-                           "request.",
+            "with write access may, except the author and anyone who pushed to the pull "
+            "request.",
             "properties": {
                 "teams": {
-                    "type": "array", "x-merge": "replace", "uniqueItems": True,
-                    "maxItems": MAX_ENTRIES, "default": [],
+                    "type": "array",
+                    "x-merge": "replace",
+                    "uniqueItems": True,
+                    "maxItems": MAX_ENTRIES,
+                    "default": [],
                     "items": {"type": "string", "format": "team-slug"},
                     "description": "Team slugs whose members may approve. A grant: a level that sets it "
-                                   "replaces the inherited list.",
+                    "replaces the inherited list.",
                 },
                 "users": {
-                    "type": "array", "x-merge": "replace", "uniqueItems": True,
-                    "maxItems": MAX_ENTRIES, "default": [],
+                    "type": "array",
+                    "x-merge": "replace",
+                    "uniqueItems": True,
+                    "maxItems": MAX_ENTRIES,
+                    "default": [],
                     "items": {"type": "string", "format": "github-login"},
                     "description": "User names who may approve. A grant: a level that sets it replaces "
-                                   "the inherited list.",
+                    "the inherited list.",
                 },
             },
         },
         "required_approvals": {
-            "type": "integer", "minimum": 1, "maximum": 10, "default": 1,
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10,
+            "default": 1,
             "description": "Approvals from reviewers a pipeline change needs, counted on the head commit; "
-                           "the author, committers and pushers never count.",
+            "the author, committers and pushers never count.",
         },
         "config_change_approvals": {
-            "type": "integer", "minimum": 1, "maximum": 10, "default": 2,
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10,
+            "default": 2,
             "description": "Approvals needed instead when the change touches a `guard.yml` or `CODEOWNERS` "
-                           "file; the larger of this and `required_approvals` applies.",
+            "file; the larger of this and `required_approvals` applies.",
         },
         "paths": {
-            "type": "array", "x-merge": "add", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": [],
+            "type": "array",
+            "x-merge": "add",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
             "items": {"type": "string", "format": "path-pattern", "maxLength": 1024},
             "description": "More pipeline files (globs from the repository root, e.g. `scripts/ci/**`), "
-                           "added to the built-in list. Paths add up across levels and cannot be removed.",
+            "added to the built-in list. Paths add up across levels and cannot be removed.",
         },
         "approving_bots": {
-            "type": "array", "x-merge": "replace", "uniqueItems": True,
-            "maxItems": MAX_ENTRIES, "default": [],
+            "type": "array",
+            "x-merge": "replace",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
             "items": {"type": "string", "format": "bot-login"},
             "description": "Bot accounts (`name[bot]`) whose approvals count; by default no bot or App "
-                           "approval counts. A grant: a level that sets it replaces the inherited list.",
+            "approval counts. A grant: a level that sets it replaces the inherited list.",
         },
     },
 }

@@ -22,8 +22,9 @@ def test_valid_files_pass(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"{org}: valid organisation file\n{repo}: valid repository file\n"
 
 
-def test_errors_are_printed_with_positions_and_fail(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_printed_with_positions_and_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = "fork_secrets:\n  mode: enfroce\nlocked: [fork_secrets]\n"
     bad = _write(tmp_path / "repo/.github/guard.yml", source)
     assert main(["config", "check", str(bad)]) == 1
@@ -31,11 +32,13 @@ def test_errors_are_printed_with_positions_and_fail(tmp_path: Path,
         f"{bad}:2:9: fork_secrets.mode: 'enfroce' is not one of off, observe, enforce "
         "(did you mean 'enforce'?)\n"
         f"{bad}:3:1: 'locked' is only allowed in the organisation's guard.yml (the root of its .github "
-        "repository)\n")
+        "repository)\n"
+    )
 
 
-def test_one_bad_file_fails_the_run_but_every_file_is_checked(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_bad_file_fails_the_run_but_every_file_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = _write(tmp_path / "a/guard.yml", "fork_secrets: {mode: 1}\n")
     good = _write(tmp_path / "b/guard.yml", "fork_secrets: {mode: observe}\n")
     assert main(["config", "check", str(bad), str(good)]) == 1
@@ -53,8 +56,9 @@ def test_one_bad_file_fails_the_run_but_every_file_is_checked(tmp_path: Path,
         ("guard.yml", False, "organisation"),
     ],
 )
-def test_the_kind_of_file_follows_from_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 relative: str, git_root: bool, level: str) -> None:
+def test_the_kind_of_file_follows_from_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], relative: str, git_root: bool, level: str
+) -> None:
     path = _write(tmp_path / relative, "pipeline_review: {mode: observe}\n")
     if git_root:
         (path.parent / ".git").mkdir()
@@ -65,8 +69,9 @@ def test_the_kind_of_file_follows_from_its_path(tmp_path: Path, capsys: pytest.C
 def test_a_file_of_another_name_needs_a_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "proposed.yml", "{}\n")
     assert main(["config", "check", str(path)]) == 1
-    assert capsys.readouterr().out == (f"{path}: cannot tell an organisation file from a repository file by "
-                                       "its name; pass --org or --repo\n")
+    assert capsys.readouterr().out == (
+        f"{path}: cannot tell an organisation file from a repository file by its name; pass --org or --repo\n"
+    )
 
 
 def test_an_unreadable_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,8 +80,9 @@ def test_an_unreadable_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out == f"{missing}: cannot read the file: No such file or directory\n"
 
 
-def test_an_oversized_file_is_refused_without_reading_it_all(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_oversized_file_is_refused_without_reading_it_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     huge = tmp_path / "guard.yml"
     with huge.open("wb") as stream:
         stream.truncate(50 * 1024 * 1024)

@@ -50,8 +50,9 @@ def test_path_globs_match_like_github_branch_rules(pattern: str, path: str, matc
         ("refs/tags/v*", "refs/heads/v1", False),
     ],
 )
-def test_ref_patterns_match_branches_by_name_and_tags_by_full_ref(pattern: str, ref: str,
-                                                                  matches: bool) -> None:
+def test_ref_patterns_match_branches_by_name_and_tags_by_full_ref(
+    pattern: str, ref: str, matches: bool
+) -> None:
     assert match_ref(pattern, ref, default_branch="trunk") is matches
 
 
@@ -68,16 +69,25 @@ def test_default_branch_pattern_follows_the_repository_default() -> None:
         (branch_pattern_problem, "~main", "unknown special pattern '~main'; the only one is '~default'"),
         (branch_pattern_problem, "refs/heads/main", "is a ref, not a branch name: write 'main'"),
         (branch_pattern_problem, "feature:x", "contains ':', which git does not allow in branch names"),
-        (branch_pattern_problem, "a..b",
-         "is not a valid git ref name ('..', '@{' or a trailing '.'/'.lock')"),
+        (
+            branch_pattern_problem,
+            "a..b",
+            "is not a valid git ref name ('..', '@{' or a trailing '.'/'.lock')",
+        ),
         (branch_pattern_problem, "a//b", "has an empty part between '/'"),
         (branch_pattern_problem, "tab\there", "contains a control character"),
         (ref_pattern_problem, "refs/pull/1/head", "names a ref outside refs/heads/ and refs/tags/"),
         (ref_pattern_problem, "refs/tags/", "names no branch or tag after the prefix"),
-        (path_pattern_problem, "/etc/x",
-         "starts with '/'; paths are relative to the repository root: write 'etc/x'"),
-        (path_pattern_problem, "build/",
-         "ends with '/'; to match everything in a directory write 'build/**'"),
+        (
+            path_pattern_problem,
+            "/etc/x",
+            "starts with '/'; paths are relative to the repository root: write 'etc/x'",
+        ),
+        (
+            path_pattern_problem,
+            "build/",
+            "ends with '/'; to match everything in a directory write 'build/**'",
+        ),
         (path_pattern_problem, "a\\b", "contains '\\'; use '/' between directories"),
         (path_pattern_problem, "../x", "contains an empty, '.' or '..' path segment"),
     ],

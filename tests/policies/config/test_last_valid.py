@@ -26,8 +26,9 @@ def _previous(source: str | None) -> Layer | None:
         (VALID, None, 1, True),
     ],
 )
-def test_what_is_in_force_after_a_file_lands(previous: str | None, new: str | None, approvals_in_force: int,
-                                              adopted: bool) -> None:
+def test_what_is_in_force_after_a_file_lands(
+    previous: str | None, new: str | None, approvals_in_force: int, adopted: bool
+) -> None:
     adoption = adopt(_previous(previous), new, file=REPO_FILE, level=Level.REPO, repository="acme/api")
     assert adoption.adopted is adopted
     assert resolve(None, adoption.layer).config.pipeline_review.required_approvals == approvals_in_force
@@ -44,12 +45,18 @@ def test_a_broken_file_raises_an_alert_with_its_errors(previous: str | None, tit
     adoption = adopt(_previous(previous), BROKEN, file=REPO_FILE, level=Level.REPO, repository="acme/api")
     (alert,) = adoption.alerts
     assert (alert.severity, alert.policy, alert.rule, alert.repository, alert.subject) == (
-        Severity.MEDIUM, "config", "invalid-config", "acme/api", REPO_FILE)
+        Severity.MEDIUM,
+        "config",
+        "invalid-config",
+        "acme/api",
+        REPO_FILE,
+    )
     assert alert.title == title
     assert alert.details == (
         "The new version was refused, so none of its settings apply:\n"
         f"{REPO_FILE}:2:23: pipeline_review.required_approvals: expected a whole number, "
-        "got the string 'two'")
+        "got the string 'two'"
+    )
     assert [str(p) for p in adoption.problems] == [alert.details.splitlines()[1]]
 
 
@@ -69,8 +76,12 @@ def test_a_valid_file_raises_no_alert() -> None:
 
 
 def test_stored_layers_round_trip_through_json() -> None:
-    layer = parse("fork_secrets: {mode: observe}\nlocked: [fork_secrets.mode]\n", file="guard.yml",
-                  level=Level.ORG, sha="abc").layer
+    layer = parse(
+        "fork_secrets: {mode: observe}\nlocked: [fork_secrets.mode]\n",
+        file="guard.yml",
+        level=Level.ORG,
+        sha="abc",
+    ).layer
     assert layer is not None
     assert Layer.from_json(layer.to_json()) == layer
 

@@ -27,30 +27,71 @@ ENFORCE = "branch_protection: {mode: enforce}"
         (None, "branch_protection: {mode: off}", "branch_protection.mode", "off", Level.REPO),
         (ENFORCE, "branch_protection: {mode: off}", "branch_protection.mode", "off", Level.REPO),
         (ENFORCE, "fork_secrets: {mode: observe}", "branch_protection.mode", "enforce", Level.ORG),
-        ("branch_protection: {branches: [{pattern: '~default', required_approvals: 2}]}", None,
-         "branch_protection.branches[~default].required_approvals", 2, Level.ORG),
+        (
+            "branch_protection: {branches: [{pattern: '~default', required_approvals: 2}]}",
+            None,
+            "branch_protection.branches[~default].required_approvals",
+            2,
+            Level.ORG,
+        ),
         (RULE_MAIN_ORG, RULE_MAIN_REPO, "branch_protection.branches[main].required_approvals", 2, Level.ORG),
         (RULE_MAIN_ORG, RULE_MAIN_REPO, "branch_protection.branches[main].signed_commits", True, Level.REPO),
         (RULE_MAIN_ORG, RULE_MAIN_REPO, "branch_protection.branches[main].strict", False, Level.DEFAULT),
-        (RULE_MAIN_ORG, RULE_MAIN_REPO, "branch_protection.branches[~default].required_approvals", 1,
-         Level.DEFAULT),
-        (TEAMS_ORG, "pipeline_review: {reviewers: {users: [alice]}}",
-         "pipeline_review.reviewers.teams", ["security"], Level.ORG),
-        (TEAMS_ORG, "pipeline_review: {reviewers: {users: [alice]}}",
-         "pipeline_review.reviewers.users", ["alice"], Level.REPO),
-        (TEAMS_ORG, "pipeline_review: {reviewers: {teams: [platform]}}",
-         "pipeline_review.reviewers.teams", ["platform"], Level.REPO),
-        (ENV_ORG, "fork_secrets: {environments: {staging: {}}}",
-         "fork_secrets.environments.production.allowed_refs", ["main", "refs/tags/v*"], Level.ORG),
-        (ENV_ORG, "fork_secrets: {environments: {staging: {}}}",
-         "fork_secrets.environments.staging.allowed_refs", ["~default"], Level.DEFAULT),
-        (ENV_ORG, "fork_secrets: {environments: {production: {allowed_refs: [main]}}}",
-         "fork_secrets.environments.production.allowed_refs", ["main"], Level.REPO),
+        (
+            RULE_MAIN_ORG,
+            RULE_MAIN_REPO,
+            "branch_protection.branches[~default].required_approvals",
+            1,
+            Level.DEFAULT,
+        ),
+        (
+            TEAMS_ORG,
+            "pipeline_review: {reviewers: {users: [alice]}}",
+            "pipeline_review.reviewers.teams",
+            ["security"],
+            Level.ORG,
+        ),
+        (
+            TEAMS_ORG,
+            "pipeline_review: {reviewers: {users: [alice]}}",
+            "pipeline_review.reviewers.users",
+            ["alice"],
+            Level.REPO,
+        ),
+        (
+            TEAMS_ORG,
+            "pipeline_review: {reviewers: {teams: [platform]}}",
+            "pipeline_review.reviewers.teams",
+            ["platform"],
+            Level.REPO,
+        ),
+        (
+            ENV_ORG,
+            "fork_secrets: {environments: {staging: {}}}",
+            "fork_secrets.environments.production.allowed_refs",
+            ["main", "refs/tags/v*"],
+            Level.ORG,
+        ),
+        (
+            ENV_ORG,
+            "fork_secrets: {environments: {staging: {}}}",
+            "fork_secrets.environments.staging.allowed_refs",
+            ["~default"],
+            Level.DEFAULT,
+        ),
+        (
+            ENV_ORG,
+            "fork_secrets: {environments: {production: {allowed_refs: [main]}}}",
+            "fork_secrets.environments.production.allowed_refs",
+            ["main"],
+            Level.REPO,
+        ),
         ("alerts: {readers: [security]}", None, "alerts.readers", ["security"], Level.ORG),
     ],
 )
-def test_the_nearest_level_that_sets_a_key_wins(org: str | None, repo: str | None, path: str, value: Any,
-                                                level: Level) -> None:
+def test_the_nearest_level_that_sets_a_key_wins(
+    org: str | None, repo: str | None, path: str, value: Any, level: Level
+) -> None:
     setting = resolve(org_layer(org), repo_layer(repo)).config.setting(path)
     assert (setting.value, setting.source.level) == (value, level)
 
@@ -66,18 +107,39 @@ def test_sources_name_the_file_that_set_the_value() -> None:
 @pytest.mark.parametrize(
     ("org", "repo", "path", "value", "levels"),
     [
-        ("pipeline_review: {paths: ['scripts/ci/**']}", "pipeline_review: {paths: ['deploy/**']}",
-         "pipeline_review.paths", ["scripts/ci/**", "deploy/**"], [Level.ORG, Level.REPO]),
-        ("pipeline_review: {paths: ['scripts/ci/**']}", "pipeline_review: {paths: []}",
-         "pipeline_review.paths", ["scripts/ci/**"], [Level.ORG]),
-        ("pipeline_review: {paths: ['a/**', 'b/**']}", "pipeline_review: {paths: ['b/**', 'c/**']}",
-         "pipeline_review.paths", ["a/**", "b/**", "c/**"], [Level.ORG, Level.ORG, Level.REPO]),
-        ("fork_secrets: {self_hosted_labels: ['gpu-*']}", "fork_secrets: {self_hosted_labels: ['arm64']}",
-         "fork_secrets.self_hosted_labels", ["gpu-*", "arm64"], [Level.ORG, Level.REPO]),
+        (
+            "pipeline_review: {paths: ['scripts/ci/**']}",
+            "pipeline_review: {paths: ['deploy/**']}",
+            "pipeline_review.paths",
+            ["scripts/ci/**", "deploy/**"],
+            [Level.ORG, Level.REPO],
+        ),
+        (
+            "pipeline_review: {paths: ['scripts/ci/**']}",
+            "pipeline_review: {paths: []}",
+            "pipeline_review.paths",
+            ["scripts/ci/**"],
+            [Level.ORG],
+        ),
+        (
+            "pipeline_review: {paths: ['a/**', 'b/**']}",
+            "pipeline_review: {paths: ['b/**', 'c/**']}",
+            "pipeline_review.paths",
+            ["a/**", "b/**", "c/**"],
+            [Level.ORG, Level.ORG, Level.REPO],
+        ),
+        (
+            "fork_secrets: {self_hosted_labels: ['gpu-*']}",
+            "fork_secrets: {self_hosted_labels: ['arm64']}",
+            "fork_secrets.self_hosted_labels",
+            ["gpu-*", "arm64"],
+            [Level.ORG, Level.REPO],
+        ),
     ],
 )
-def test_lists_that_only_tighten_add_up_and_lose_nothing(org: str, repo: str, path: str, value: list[str],
-                                                         levels: list[Level]) -> None:
+def test_lists_that_only_tighten_add_up_and_lose_nothing(
+    org: str, repo: str, path: str, value: list[str], levels: list[Level]
+) -> None:
     setting = resolve(org_layer(org), repo_layer(repo)).config.setting(path)
     assert setting.value == value
     assert [source.level for source in setting.item_sources] == levels
@@ -101,24 +163,44 @@ def test_branch_rules_add_up_across_levels() -> None:
 @pytest.mark.parametrize(
     ("locked", "repo", "ignored", "kept"),
     [
-        ("[pipeline_review]", "pipeline_review: {mode: off, paths: ['x/**']}",
-         ["pipeline_review.mode", "pipeline_review.paths"], {"pipeline_review.mode": "enforce",
-                                                              "pipeline_review.paths": []}),
-        ("[fork_secrets.mode]", "fork_secrets: {mode: observe, self_hosted_labels: [gpu]}",
-         ["fork_secrets.mode"], {"fork_secrets.mode": "enforce", "fork_secrets.self_hosted_labels": ["gpu"]}),
+        (
+            "[pipeline_review]",
+            "pipeline_review: {mode: off, paths: ['x/**']}",
+            ["pipeline_review.mode", "pipeline_review.paths"],
+            {"pipeline_review.mode": "enforce", "pipeline_review.paths": []},
+        ),
+        (
+            "[fork_secrets.mode]",
+            "fork_secrets: {mode: observe, self_hosted_labels: [gpu]}",
+            ["fork_secrets.mode"],
+            {"fork_secrets.mode": "enforce", "fork_secrets.self_hosted_labels": ["gpu"]},
+        ),
         ("[fork_secrets.mode]", "fork_secrets: {mode: enforce}", [], {"fork_secrets.mode": "enforce"}),
         ("[fork_secrets.mode]", ENFORCE, [], {"branch_protection.mode": "enforce"}),
-        ("[fork_secrets.environments]", "fork_secrets: {environments: {staging: {}}}",
-         ["fork_secrets.environments.staging"], {"fork_secrets.environments": {}}),
-        ("[pipeline_review.reviewers]", "pipeline_review: {reviewers: {users: [mallory]}}",
-         ["pipeline_review.reviewers.users"], {"pipeline_review.reviewers.users": []}),
-        ("[branch_protection.branches]", "branch_protection: {branches: [{pattern: main}]}",
-         ["branch_protection.branches"], {"branch_protection.branches[~default].required_approvals": 1}),
+        (
+            "[fork_secrets.environments]",
+            "fork_secrets: {environments: {staging: {}}}",
+            ["fork_secrets.environments.staging"],
+            {"fork_secrets.environments": {}},
+        ),
+        (
+            "[pipeline_review.reviewers]",
+            "pipeline_review: {reviewers: {users: [mallory]}}",
+            ["pipeline_review.reviewers.users"],
+            {"pipeline_review.reviewers.users": []},
+        ),
+        (
+            "[branch_protection.branches]",
+            "branch_protection: {branches: [{pattern: main}]}",
+            ["branch_protection.branches"],
+            {"branch_protection.branches[~default].required_approvals": 1},
+        ),
         ("[branch_protection.branches]", "branch_protection: {branches: [{pattern: '~default'}]}", [], {}),
     ],
 )
-def test_a_repository_cannot_change_what_the_organisation_locks(locked: str, repo: str, ignored: list[str],
-                                                                kept: dict[str, Any]) -> None:
+def test_a_repository_cannot_change_what_the_organisation_locks(
+    locked: str, repo: str, ignored: list[str], kept: dict[str, Any]
+) -> None:
     resolution = resolve(org_layer(f"locked: {locked}\n"), repo_layer(repo), repository="acme/api")
     assert [item.key for item in resolution.ignored] == ignored
     assert {path: resolution.config.setting(path).value for path in kept} == kept
@@ -130,10 +212,16 @@ def test_a_locked_key_raises_an_alert_naming_the_file_line_and_key() -> None:
     resolution = resolve(org_layer("locked: [fork_secrets.mode]"), repo_layer(repo), repository="acme/api")
     (alert,) = resolution.alerts
     assert (alert.severity, alert.policy, alert.rule, alert.repository) == (
-        Severity.MEDIUM, "config", "locked-setting-changed", "acme/api")
+        Severity.MEDIUM,
+        "config",
+        "locked-setting-changed",
+        "acme/api",
+    )
     assert alert.title == f"{REPO_FILE} tries to change fork_secrets.mode, which the organisation locks"
-    assert alert.details == (f"{REPO_FILE}:4:3: fork_secrets.mode is locked by the organisation; the "
-                             "repository's value is ignored. The organisation's value stays in force.")
+    assert alert.details == (
+        f"{REPO_FILE}:4:3: fork_secrets.mode is locked by the organisation; the "
+        "repository's value is ignored. The organisation's value stays in force."
+    )
     assert resolution.config.pipeline_review.required_approvals == 3
 
 

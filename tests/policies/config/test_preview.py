@@ -70,8 +70,9 @@ Set by: **default** is the guard's built-in default, **org** is `acme/.github:gu
 
 
 def _preview(source: str | None = PROPOSED, level: Level = Level.REPO, file: str = REPO_FILE) -> Preview:
-    return preview(source, file=file, level=level, org=org_layer(ORG), repo=repo_layer(REPO),
-                   repository="acme/api")
+    return preview(
+        source, file=file, level=level, org=org_layer(ORG), repo=repo_layer(REPO), repository="acme/api"
+    )
 
 
 def test_a_pull_request_is_judged_by_the_default_branch_configuration_not_its_own() -> None:
@@ -96,7 +97,9 @@ def test_a_broken_proposal_shows_its_errors_exactly_as_the_cli_prints_them() -> 
     result = _preview("pipeline_review:\n  mode: enfroce\n  paths: [/x]\n")
     assert preview_title(result) == f"{REPO_FILE} has 2 errors"
     assert result.proposed is None
-    assert render_preview(result) == f"""\
+    assert (
+        render_preview(result)
+        == f"""\
 **`{REPO_FILE}` has 2 errors.** If this change lands as it is, the guard refuses the file, keeps the \
 configuration in force today and raises an alert.
 
@@ -106,6 +109,7 @@ configuration in force today and raises an alert.
 write 'x'
 ```
 """
+    )
 
 
 def test_an_unchanged_configuration_says_so() -> None:
@@ -120,8 +124,11 @@ def test_deleting_the_file_previews_the_configuration_without_it() -> None:
 
 
 def test_an_organisation_file_is_previewed_as_what_every_repository_inherits() -> None:
-    result = _preview("branch_protection: {mode: enforce}\nlocked: [branch_protection.mode]\n", Level.ORG,
-                      "acme/.github:guard.yml")
+    result = _preview(
+        "branch_protection: {mode: enforce}\nlocked: [branch_protection.mode]\n",
+        Level.ORG,
+        "acme/.github:guard.yml",
+    )
     assert [(c.path, c.before, c.after) for c in result.changes] == [
         ("branch_protection.mode", "observe", "enforce"),
         ("pipeline_review.reviewers.teams", ["security"], []),
@@ -138,8 +145,10 @@ def test_a_value_now_set_by_another_level_is_not_a_change() -> None:
 
 
 def test_file_values_cannot_break_out_of_their_table_cell() -> None:
-    hostile = "branch_protection:\n  branches:\n    - pattern: main\n      required_status_checks:\n" \
-              "        - context: 'ci | `x` <b>'\n"
+    hostile = (
+        "branch_protection:\n  branches:\n    - pattern: main\n      required_status_checks:\n"
+        "        - context: 'ci | `x` <b>'\n"
+    )
     table = render_effective(resolve(None, repo_layer(hostile)).config)
     assert "| `branch_protection.branches[main].required_status_checks[ci \\| `x` <b>].app_id` |" not in table
     assert "| ``branch_protection.branches[main].required_status_checks[ci \\| `x` <b>].app_id`` |" in table

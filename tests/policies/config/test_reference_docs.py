@@ -24,8 +24,11 @@ def test_every_key_appears_in_the_documentation(key: str) -> None:
 
 def test_a_reference_row_gives_type_default_and_meaning() -> None:
     reference = render_reference()
-    assert ("| `pipeline_review.paths` | list of path patterns; adds up | `[]` | More pipeline files "
-            "(globs from the repository root, e.g. `scripts/ci/**`), added to the built-in list. Paths "
-            "add up across levels and cannot be removed. |") in reference
-    assert ("| `fork_secrets.environments.<name>.allowed_refs` | list of ref patterns; replaces | "
-            "`[~default]` |") in reference
+    assert (
+        "| `pipeline_review.paths` | list of path patterns; adds up | `[]` | More pipeline files "
+        "(globs from the repository root, e.g. `scripts/ci/**`), added to the built-in list. Paths "
+        "add up across levels and cannot be removed. |"
+    ) in reference
+    assert (
+        "| `fork_secrets.environments.<name>.allowed_refs` | list of ref patterns; replaces | `[~default]` |"
+    ) in reference

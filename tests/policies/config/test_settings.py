@@ -37,8 +37,9 @@ def test_pipeline_files_are_the_built_in_list_plus_configured_paths(path: str, r
         (("CODEOWNERS",), 2),
     ],
 )
-def test_changes_to_guard_or_codeowners_files_need_more_approvals(changed: tuple[str, ...],
-                                                                  needed: int) -> None:
+def test_changes_to_guard_or_codeowners_files_need_more_approvals(
+    changed: tuple[str, ...], needed: int
+) -> None:
     assert defaults().pipeline_review.approvals_needed(changed) == needed
 
 

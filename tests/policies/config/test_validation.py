@@ -18,60 +18,94 @@ def problems(source: str | bytes, level: Level = Level.REPO, file: str = ".githu
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("branch_protection:\n  mode: enfroce\n",
-         "2:9: branch_protection.mode: 'enfroce' is not one of off, observe, enforce "
-         "(did you mean 'enforce'?)"),
-        ("pipeline_review:\n  requried_approvals: 2\n",
-         "2:3: unknown key 'requried_approvals' in pipeline_review "
-         "(did you mean 'required_approvals'?)"),
-        ("colour: blue\n",
-         "1:1: unknown key 'colour'; expected one of branch_protection, fork_secrets, "
-         "pipeline_review"),
-        ("branch_protection:\n  branches:\n    - pattern: main\n      dismiss_stale_reviews: yes\n",
-         "4:30: branch_protection.branches[0].dismiss_stale_reviews: expected true or false, "
-         "got the string 'yes'"),
-        ("pipeline_review:\n  required_approvals: 1.5\n",
-         "2:23: pipeline_review.required_approvals: expected a whole number, got the number 1.5"),
-        ("pipeline_review:\n  required_approvals: 0\n",
-         "2:23: pipeline_review.required_approvals: 0 is less than the minimum, 1"),
-        ("branch_protection:\n  branches:\n    - pattern: main\n      required_approvals: 7\n",
-         "4:27: branch_protection.branches[0].required_approvals: 7 is more than the maximum, 6"),
-        ("branch_protection:\n  branches:\n    - required_approvals: 2\n",
-         "3:7: branch_protection.branches[0]: missing required key 'pattern'"),
-        ("branch_protection:\n  branches:\n    - pattern: 'release/[0-9'\n",
-         "3:16: branch_protection.branches[0].pattern: 'release/[0-9' has a '[' at offset 8 "
-         "that is never closed"),
-        ("fork_secrets:\n  environments:\n    prod:\n      allowed_refs: [refs/pull/*]\n",
-         "4:22: fork_secrets.environments.prod.allowed_refs[0]: 'refs/pull/*' names a ref "
-         "outside refs/heads/ and refs/tags/"),
-        ("pipeline_review:\n  paths: [scripts/, ok/**]\n",
-         "2:11: pipeline_review.paths[0]: 'scripts/' ends with '/'; to match everything in a "
-         "directory write 'scripts/**'"),
-        ("pipeline_review:\n  reviewers: {teams: [Security Team]}\n",
-         "2:23: pipeline_review.reviewers.teams[0]: 'Security Team' is not a team slug "
-         "(lowercase letters, digits, '-' and '_', such as 'platform-security')"),
-        ("pipeline_review:\n  approving_bots: [renovate]\n",
-         "2:20: pipeline_review.approving_bots[0]: 'renovate' is not a bot account name such "
-         "as 'renovate[bot]'"),
-        ("pipeline_review:\n  paths: [a/**, a/**]\n",
-         "2:10: pipeline_review.paths: 'a/**' is listed twice"),
-        ("branch_protection:\n  branches:\n    - pattern: main\n    - pattern: main\n",
-         "4:16: branch_protection.branches[1]: pattern 'main' already has an entry at line 3; "
-         "merge the two"),
-        ("fork_secrets: enforce\n",
-         "1:15: fork_secrets: expected a mapping of keys, got the string 'enforce'"),
-        ("- branch_protection\n",
-         "1:1: guard.yml must be a mapping of settings such as 'branch_protection:', not a list"),
-        ("locked: [pipeline_review]\n",
-         "1:1: 'locked' is only allowed in the organisation's guard.yml (the root of its "
-         ".github repository)"),
-        ("alerts: {readers: [security]}\n",
-         "1:1: 'alerts' is only allowed in the organisation's guard.yml (the root of its "
-         ".github repository)"),
-        ("branch_protection:\n  mode: [observe\n",
-         "3:1: invalid YAML: did not find expected ',' or ']'"),
-        ("branch_protection:\n\tmode: observe\n",
-         "2:1: invalid YAML: found character that cannot start any token"),
+        (
+            "branch_protection:\n  mode: enfroce\n",
+            "2:9: branch_protection.mode: 'enfroce' is not one of off, observe, enforce "
+            "(did you mean 'enforce'?)",
+        ),
+        (
+            "pipeline_review:\n  requried_approvals: 2\n",
+            "2:3: unknown key 'requried_approvals' in pipeline_review (did you mean 'required_approvals'?)",
+        ),
+        (
+            "colour: blue\n",
+            "1:1: unknown key 'colour'; expected one of branch_protection, fork_secrets, pipeline_review",
+        ),
+        (
+            "branch_protection:\n  branches:\n    - pattern: main\n      dismiss_stale_reviews: yes\n",
+            "4:30: branch_protection.branches[0].dismiss_stale_reviews: expected true or false, "
+            "got the string 'yes'",
+        ),
+        (
+            "pipeline_review:\n  required_approvals: 1.5\n",
+            "2:23: pipeline_review.required_approvals: expected a whole number, got the number 1.5",
+        ),
+        (
+            "pipeline_review:\n  required_approvals: 0\n",
+            "2:23: pipeline_review.required_approvals: 0 is less than the minimum, 1",
+        ),
+        (
+            "branch_protection:\n  branches:\n    - pattern: main\n      required_approvals: 7\n",
+            "4:27: branch_protection.branches[0].required_approvals: 7 is more than the maximum, 6",
+        ),
+        (
+            "branch_protection:\n  branches:\n    - required_approvals: 2\n",
+            "3:7: branch_protection.branches[0]: missing required key 'pattern'",
+        ),
+        (
+            "branch_protection:\n  branches:\n    - pattern: 'release/[0-9'\n",
+            "3:16: branch_protection.branches[0].pattern: 'release/[0-9' has a '[' at offset 8 "
+            "that is never closed",
+        ),
+        (
+            "fork_secrets:\n  environments:\n    prod:\n      allowed_refs: [refs/pull/*]\n",
+            "4:22: fork_secrets.environments.prod.allowed_refs[0]: 'refs/pull/*' names a ref "
+            "outside refs/heads/ and refs/tags/",
+        ),
+        (
+            "pipeline_review:\n  paths: [scripts/, ok/**]\n",
+            "2:11: pipeline_review.paths[0]: 'scripts/' ends with '/'; to match everything in a "
+            "directory write 'scripts/**'",
+        ),
+        (
+            "pipeline_review:\n  reviewers: {teams: [Security Team]}\n",
+            "2:23: pipeline_review.reviewers.teams[0]: 'Security Team' is not a team slug "
+            "(lowercase letters, digits, '-' and '_', such as 'platform-security')",
+        ),
+        (
+            "pipeline_review:\n  approving_bots: [renovate]\n",
+            "2:20: pipeline_review.approving_bots[0]: 'renovate' is not a bot account name such "
+            "as 'renovate[bot]'",
+        ),
+        ("pipeline_review:\n  paths: [a/**, a/**]\n", "2:10: pipeline_review.paths: 'a/**' is listed twice"),
+        (
+            "branch_protection:\n  branches:\n    - pattern: main\n    - pattern: main\n",
+            "4:16: branch_protection.branches[1]: pattern 'main' already has an entry at line 3; "
+            "merge the two",
+        ),
+        (
+            "fork_secrets: enforce\n",
+            "1:15: fork_secrets: expected a mapping of keys, got the string 'enforce'",
+        ),
+        (
+            "- branch_protection\n",
+            "1:1: guard.yml must be a mapping of settings such as 'branch_protection:', not a list",
+        ),
+        (
+            "locked: [pipeline_review]\n",
+            "1:1: 'locked' is only allowed in the organisation's guard.yml (the root of its "
+            ".github repository)",
+        ),
+        (
+            "alerts: {readers: [security]}\n",
+            "1:1: 'alerts' is only allowed in the organisation's guard.yml (the root of its "
+            ".github repository)",
+        ),
+        ("branch_protection:\n  mode: [observe\n", "3:1: invalid YAML: did not find expected ',' or ']'"),
+        (
+            "branch_protection:\n\tmode: observe\n",
+            "2:1: invalid YAML: found character that cannot start any token",
+        ),
     ],
 )
 def test_each_mistake_is_reported_at_its_line_and_column(source: str, expected: str) -> None:
@@ -81,18 +115,19 @@ def test_each_mistake_is_reported_at_its_line_and_column(source: str, expected: 
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ("fork_secrets.mode.value",
-         "'fork_secrets.mode' is a single value; lock it as a whole"),
-        ("branch_protection.branches.main",
-         "'branch_protection.branches' is a list; lock it as a whole"),
-        ("fork_secrets.colour",
-         "'fork_secrets' has no key 'colour'; expected one of mode, fail_severity, cancel_method, "
-         "environments, self_hosted_labels, trusted_action_owners"),
-        ("policies",
-         "'guard.yml' has no key 'policies'; expected one of branch_protection, fork_secrets, "
-         "pipeline_review"),
-        ("alerts.readers",
-         "'alerts' can only be set in the organisation file, so there is nothing to lock"),
+        ("fork_secrets.mode.value", "'fork_secrets.mode' is a single value; lock it as a whole"),
+        ("branch_protection.branches.main", "'branch_protection.branches' is a list; lock it as a whole"),
+        (
+            "fork_secrets.colour",
+            "'fork_secrets' has no key 'colour'; expected one of mode, fail_severity, cancel_method, "
+            "environments, self_hosted_labels, trusted_action_owners",
+        ),
+        (
+            "policies",
+            "'guard.yml' has no key 'policies'; expected one of branch_protection, fork_secrets, "
+            "pipeline_review",
+        ),
+        ("alerts.readers", "'alerts' can only be set in the organisation file, so there is nothing to lock"),
     ],
 )
 def test_org_locks_must_name_something_a_repository_can_set(entry: str, expected: str) -> None:
@@ -134,18 +169,22 @@ def _alias_bomb() -> str:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        (_alias_bomb(), "5:36: document expands to more than 100000 nodes "
-                        "(alias expansion or size limit)"),
+        (_alias_bomb(), "5:36: document expands to more than 100000 nodes (alias expansion or size limit)"),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "1:67: nesting is deeper than 64 levels"),
-        ("pipeline_review:\n  paths:\n" + "    - x/**\n" * 120_000,
-         "1:1: file is 1320026 bytes; the limit is 1048576 bytes"),
-        (b"pipeline_review:\n  reviewers: {teams: [s\xe9curit\xe9]}\n",
-         "2:24: file is not UTF-8: byte 0xe9"),
+        (
+            "pipeline_review:\n  paths:\n" + "    - x/**\n" * 120_000,
+            "1:1: file is 1320026 bytes; the limit is 1048576 bytes",
+        ),
+        (b"pipeline_review:\n  reviewers: {teams: [s\xe9curit\xe9]}\n", "2:24: file is not UTF-8: byte 0xe9"),
         ("fork_secrets:\n  mode: enforce\n  mode: off\n", "3:3: duplicate key 'mode'"),
-        ("branch_protection: !!python/object/apply:os.system [id]\n",
-         "1:20: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
-        ("fork_secrets: {mode: off}\n---\nfork_secrets: {mode: enforce}\n",
-         "2:1: only one YAML document is allowed per file"),
+        (
+            "branch_protection: !!python/object/apply:os.system [id]\n",
+            "1:20: tag tag:yaml.org,2002:python/object/apply:os.system is not allowed",
+        ),
+        (
+            "fork_secrets: {mode: off}\n---\nfork_secrets: {mode: enforce}\n",
+            "2:1: only one YAML document is allowed per file",
+        ),
     ],
 )
 def test_hostile_yaml_is_refused_quickly_with_a_clear_error(source: str | bytes, expected: str) -> None:
@@ -164,10 +203,14 @@ def test_the_documented_example_files_validate(name: str, level: Level) -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("pipeline_review:\n  paths:\n" + "".join(f"    - p{i}/**\n" for i in range(201)),
-         "3:5: pipeline_review.paths: has 201 entries; at most 200 are allowed"),
-        ("fork_secrets:\n  environments:\n" + "".join(f"    e{i}: {{}}\n" for i in range(201)),
-         "3:5: fork_secrets.environments: has 201 entries; at most 200 are allowed"),
+        (
+            "pipeline_review:\n  paths:\n" + "".join(f"    - p{i}/**\n" for i in range(201)),
+            "3:5: pipeline_review.paths: has 201 entries; at most 200 are allowed",
+        ),
+        (
+            "fork_secrets:\n  environments:\n" + "".join(f"    e{i}: {{}}\n" for i in range(201)),
+            "3:5: fork_secrets.environments: has 201 entries; at most 200 are allowed",
+        ),
     ],
 )
 def test_lists_and_mappings_are_bounded(source: str, expected: str) -> None:

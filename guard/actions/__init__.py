@@ -1,0 +1,1 @@
+"""Carry out the actions policies decide on: each action type has one executor function."""

@@ -1,0 +1,29 @@
+"""What several commands share: loading settings with readable errors, and assembling the services."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from guard.logs import configure_logging
+from guard.migrate import upgrade
+from guard.services import Services, build_services
+from guard.settings import Settings, SettingsError, load_settings, read_environment
+
+ENV_FILE = Path(".env")
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings(read_environment(ENV_FILE))
+    except SettingsError as exc:
+        print(f"guard: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def started_services(settings: Settings) -> Services:
+    """Logging configured, services built and the schema migrated: ready to serve or work."""
+    configure_logging(settings.log_format)
+    services = build_services(settings)
+    upgrade(services.db)
+    return services

@@ -1,0 +1,13 @@
+"""Which failures are transient: the delivery is retried later instead of being given up."""
+
+from __future__ import annotations
+
+from guard.db import DatabaseUnavailable
+from guard.github.errors import GitHubUnavailable, RateLimited
+
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (GitHubUnavailable, RateLimited, DatabaseUnavailable)
+
+
+def retry_not_before(error: BaseException) -> float | None:
+    """The earliest time a retry makes sense (a rate limit's reset), if the error says."""
+    return error.retry_at if isinstance(error, RateLimited) else None

@@ -1,0 +1,152 @@
+"""Workers: claim a delivery, process it under a renewed lease, and record the result or schedule a retry.
+
+``guard worker`` runs them as a process of its own; ``guard serve`` runs them as threads beside the web
+server for the single-machine default.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import structlog
+
+from guard import decision_log
+from guard.alerts import AlertContext
+from guard.db import DatabaseUnavailable
+from guard.engine import Engine, PolicyFailed
+from guard.errors import TRANSIENT_ERRORS, retry_not_before
+from guard.events import EventError
+from guard.inbox import DEAD, Claimed, LeaseLost
+from guard.logs import bind_delivery
+from guard.redact import redact
+from policies.base import AlertSpec, Severity
+
+log = structlog.get_logger("guard.worker")
+
+
+class Worker:
+    """One worker loop; several share the inbox safely."""
+
+    def __init__(self, engine: Engine, *, name: str | None = None, idle_seconds: float = 0.5) -> None:
+        self.engine = engine
+        self.inbox = engine.services.inbox
+        self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
+        self.idle_seconds = idle_seconds
+
+    def run(self, stop: threading.Event) -> None:
+        """Process deliveries until ``stop`` is set; finishes the delivery in hand first."""
+        log.info("worker started", worker=self.name)
+        while not stop.is_set():
+            try:
+                worked = self.run_once()
+            except DatabaseUnavailable as exc:
+                log.warning("database unavailable; waiting", error=str(exc))
+                worked = False
+            if not worked:
+                stop.wait(self.idle_seconds)
+        log.info("worker stopped", worker=self.name)
+
+    def run_once(self) -> bool:
+        """Claim and process one delivery; False when nothing was ready."""
+        claimed = self.inbox.claim(self.name)
+        if claimed is None:
+            return False
+        bind_delivery(
+            {
+                "delivery_id": claimed.delivery_id,
+                "github_event": claimed.event,
+                "action": claimed.action,
+                "installation": claimed.installation_id,
+                "repository": claimed.repository,
+            }
+        )
+        with self._lease_kept(claimed):
+            self._process(claimed)
+        return True
+
+    def _process(self, claimed: Claimed) -> None:
+        try:
+            evaluated = self.engine.process(claimed)
+            self.inbox.finish(claimed, lambda conn: decision_log.record(conn, claimed.pk, evaluated))
+            log.info("delivery processed", decisions=len(evaluated), attempt=claimed.attempts)
+        except EventError as exc:
+            self._give_up(claimed, f"malformed payload: {exc}")
+        except LeaseLost as exc:
+            log.warning("lease lost; another worker has the delivery", error=str(exc))
+        except TRANSIENT_ERRORS as exc:
+            self._retry(claimed, exc)
+        except PolicyFailed as exc:
+            self._retry(claimed, exc)
+        except Exception as exc:
+            log.exception("unexpected error while processing")
+            self._retry(claimed, exc)
+
+    def _retry(self, claimed: Claimed, exc: BaseException) -> None:
+        error = redact(f"{type(exc).__name__}: {exc}")
+        state = self.inbox.retry(claimed, error, not_before=retry_not_before(exc))
+        log.warning("delivery will be retried" if state != DEAD else "delivery is dead", error=error)
+        if state == DEAD:
+            self._alert_dead(claimed, error)
+
+    def _give_up(self, claimed: Claimed, error: str) -> None:
+        self.inbox.bury(claimed, redact(error))
+        log.error("delivery is dead", error=error)
+        self._alert_dead(claimed, error)
+
+    def _alert_dead(self, claimed: Claimed, error: str) -> None:
+        spec = AlertSpec(
+            severity=Severity.HIGH,
+            policy="system",
+            rule="delivery-dead",
+            title=f"A {claimed.event} delivery could not be processed",
+            details=_dead_details(claimed, error),
+            repository=claimed.repository,
+            subject=f"delivery/{claimed.delivery_id}",
+        )
+        self.engine.alerts.raise_alert(spec, AlertContext(delivery_id=claimed.delivery_id))
+
+    @contextmanager
+    def _lease_kept(self, claimed: Claimed) -> Iterator[None]:
+        """Renew the lease in the background while the delivery is worked on."""
+        done = threading.Event()
+        interval = max(1.0, self.inbox.lease_seconds / 3)
+
+        def renew() -> None:
+            while not done.wait(interval):
+                try:
+                    if not self.inbox.renew(claimed):
+                        return
+                except DatabaseUnavailable:
+                    continue
+
+        thread = threading.Thread(target=renew, name=f"{self.name}-lease", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+
+
+def _dead_details(claimed: Claimed, error: str) -> str:
+    where = claimed.repository or "no repository"
+    return (
+        f"Delivery `{claimed.delivery_id}` ({claimed.event}.{claimed.action or '-'}) for {where} failed "
+        f"after {claimed.attempts} attempt(s):\n\n```\n{error}\n```\n\n"
+        "Its policies did not run to completion, so what it should have caught may have been missed. "
+        f"Fix the cause, then run `guard requeue {claimed.delivery_id}` to process it again."
+    )
+
+
+def start_threads(engine: Engine, count: int, stop: threading.Event) -> list[threading.Thread]:
+    """Start ``count`` worker threads sharing ``stop``."""
+    threads = []
+    for index in range(count):
+        worker = Worker(engine, name=f"{uuid.uuid4().hex[:8]}-{index}")
+        thread = threading.Thread(target=worker.run, args=(stop,), name=f"guard-worker-{index}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
