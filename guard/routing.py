@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,11 +27,18 @@ class Route:
         return self.event == event and (not self.actions or action in self.actions)
 
 
-class Router:
-    """An explicit table of routes; several routers combine into the engine's one."""
+_ACCESS = {"read": 1, "write": 2}
 
-    def __init__(self, routes: Iterable[Route] = ()) -> None:
+
+class Router:
+    """An explicit table of routes and the App permissions its handlers need; routers combine into one."""
+
+    def __init__(self, routes: Iterable[Route] = (), permissions: Mapping[str, str] | None = None) -> None:
         self.routes: list[Route] = list(routes)
+        self.permissions: dict[str, str] = dict(permissions or {})
+        for access in self.permissions.values():
+            if access not in _ACCESS:
+                raise ValueError(f"permission access must be read or write, got {access!r}")
 
     def on(self, event: str, *actions: str, policy: str) -> Callable[[Handler], Handler]:
         """Register the decorated function for ``event`` (and only these ``actions``, if given)."""
@@ -53,4 +60,10 @@ class Router:
 
     @classmethod
     def combine(cls, *routers: Router) -> Router:
-        return cls(route for router in routers for route in router.routes)
+        """One router with every route, and for each permission the highest access any router needs."""
+        permissions: dict[str, str] = {}
+        for router in routers:
+            for name, access in router.permissions.items():
+                if _ACCESS[access] > _ACCESS.get(permissions.get(name, ""), 0):
+                    permissions[name] = access
+        return cls((route for router in routers for route in router.routes), permissions)
