@@ -140,6 +140,27 @@ class Token:
     repository_ids: frozenset[int] | None
 
 
+@dataclass
+class PullRequest:
+    """A pull request: ``head_repo_id`` differs from ``repo_id`` for a fork's pull request."""
+
+    number: int
+    repo_id: int
+    head_repo_id: int
+    head_ref: str
+    head_sha: str
+    base_ref: str
+    base_sha: str
+    user: Account
+    title: str
+    created_at: float
+    state: str = "open"
+    draft: bool = False
+    merged: bool = False
+    merged_by: Account | None = None
+    merge_commit_sha: str | None = None
+
+
 class State:
     """All objects the double knows, guarded by one re-entrant lock."""
 
@@ -150,9 +171,14 @@ class State:
         self.installations: dict[int, Installation] = {}
         self.repos: dict[str, Repo] = {}
         self.check_runs: dict[int, CheckRun] = {}
+        self.pulls: dict[tuple[int, int], PullRequest] = {}
         self.tokens: dict[str, Token] = {}
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
+
+    def next_number(self, repo: Repo) -> int:
+        """Pull request numbers per repository, from 1."""
+        return 1 + sum(1 for (repo_id, _) in self.pulls if repo_id == repo.id)
 
     def next_id(self) -> int:
         return next(self._ids)

@@ -1,0 +1,157 @@
+"""Arranging pull requests in the double: open (from a branch or a fork), push to, retarget, merge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from tests.github_double.state import Commit, PullRequest, Repo, State
+
+
+class _Double(Protocol):
+    state: State
+
+    def now(self) -> float: ...
+    def _repo(self, repo: Repo | str) -> Repo: ...
+    def put_file(
+        self, repo: Repo | str, ref: str, path: str, content: str | bytes, *, message: str | None = None
+    ) -> str: ...
+    def delete_file(self, repo: Repo | str, ref: str, path: str) -> str: ...
+
+
+class PullsMixin:
+    """Methods ``GitHubDouble`` gains for pull requests."""
+
+    def open_pull(
+        self: _Double,
+        repo: Repo | str,
+        head: str,
+        *,
+        base: str | None = None,
+        user: str = "contributor",
+        head_repo: Repo | str | None = None,
+        title: str = "Change",
+        draft: bool = False,
+    ) -> PullRequest:
+        """Open a pull request from branch ``head`` (of ``head_repo``, a fork, when given) into ``base``."""
+        with self.state.lock:
+            target = self._repo(repo)
+            source = self._repo(head_repo) if head_repo is not None else target
+            head_commit = source.resolve(head)
+            base_ref = base or target.default_branch
+            base_commit = target.resolve(base_ref)
+            if head_commit is None or base_commit is None:
+                raise KeyError(f"no branch {head} in {source.full_name} or {base_ref} in {target.full_name}")
+            _copy_history(source, target, head_commit.sha)
+            pull = PullRequest(
+                number=self.state.next_number(target),
+                repo_id=target.id,
+                head_repo_id=source.id,
+                head_ref=head,
+                head_sha=head_commit.sha,
+                base_ref=base_ref,
+                base_sha=base_commit.sha,
+                user=self.state.account(user, "User"),
+                title=title,
+                created_at=self.now(),
+                draft=draft,
+            )
+            self.state.pulls[(target.id, pull.number)] = pull
+            target.refs[f"refs/pull/{pull.number}/head"] = head_commit.sha
+            return pull
+
+    def pull(self: _Double, repo: Repo | str, number: int) -> PullRequest:
+        with self.state.lock:
+            return self.state.pulls[(self._repo(repo).id, number)]
+
+    def push_to_pull(
+        self: _Double, repo: Repo | str, number: int, path: str, content: str | bytes | None
+    ) -> str:
+        """Commit a change (``None`` deletes) on the pull request's head branch; return the new head SHA."""
+        with self.state.lock:
+            target = self._repo(repo)
+            pull = self.state.pulls[(target.id, number)]
+            source = self.state.repo_by_id(pull.head_repo_id)
+            assert source is not None
+            if content is None:
+                sha = self.delete_file(source, pull.head_ref, path)
+            else:
+                sha = self.put_file(source, pull.head_ref, path, content)
+            _copy_history(source, target, sha)
+            pull.head_sha = sha
+            target.refs[f"refs/pull/{number}/head"] = sha
+            return sha
+
+    def retarget_pull(self: _Double, repo: Repo | str, number: int, base: str) -> None:
+        with self.state.lock:
+            target = self._repo(repo)
+            pull = self.state.pulls[(target.id, number)]
+            commit = target.resolve(base)
+            if commit is None:
+                raise KeyError(f"{target.full_name} has no branch {base}")
+            pull.base_ref, pull.base_sha = base, commit.sha
+
+    def merge_pull(self: _Double, repo: Repo | str, number: int, *, by: str = "maintainer") -> str:
+        """Merge: the base branch moves to a commit with the head's tree; return the merge commit SHA."""
+        with self.state.lock:
+            target = self._repo(repo)
+            pull = self.state.pulls[(target.id, number)]
+            branch = f"refs/heads/{pull.base_ref}"
+            parent = target.commits[target.refs[branch]]
+            head = target.commits[pull.head_sha]
+            merged = self.state.commit(target, parent, dict(head.tree), f"Merge pull request #{number}")
+            target.refs[branch] = merged.sha
+            pull.state, pull.merged, pull.merge_commit_sha = "closed", True, merged.sha
+            pull.merged_by = self.state.account(by, "User")
+            return merged.sha
+
+
+def _copy_history(source: Repo, target: Repo, sha: str) -> None:
+    """GitHub keeps a fork pull request's commits reachable from the base repository."""
+    if source is target:
+        return
+    for commit in _ancestry(source, sha):
+        target.commits.setdefault(commit.sha, commit)
+
+
+def _ancestry(repo: Repo, sha: str) -> Iterator[Commit]:
+    pending, seen = [sha], set()
+    while pending:
+        current = pending.pop()
+        if current in seen or current not in repo.commits:
+            continue
+        seen.add(current)
+        commit = repo.commits[current]
+        yield commit
+        pending.extend(commit.parents)
+
+
+def merge_base(repo: Repo, base_sha: str, head_sha: str) -> Commit | None:
+    """The newest commit both histories share (the point the pull request's diff starts from)."""
+    base_side = {commit.sha for commit in _ancestry(repo, base_sha)}
+    return next((commit for commit in _ancestry(repo, head_sha) if commit.sha in base_side), None)
+
+
+def changed_files(repo: Repo, pull: PullRequest) -> list[dict[str, Any]]:
+    """The pull request's files as GitHub lists them: status, and the old name of a renamed file."""
+    start = merge_base(repo, pull.base_sha, pull.head_sha)
+    before = dict(start.tree) if start else {}
+    after = repo.commits[pull.head_sha].tree
+    removed = {path: blob for path, blob in before.items() if path not in after}
+    files = []
+    for path, blob in sorted(after.items()):
+        old = before.get(path)
+        if old is not None and old.sha == blob.sha:
+            continue
+        renamed_from = (
+            next((p for p, b in removed.items() if b.sha == blob.sha), None) if old is None else None
+        )
+        if renamed_from:
+            del removed[renamed_from]
+            files.append(
+                {"filename": path, "status": "renamed", "previous_filename": renamed_from, "blob": blob}
+            )
+        else:
+            files.append({"filename": path, "status": "added" if old is None else "modified", "blob": blob})
+    files += [{"filename": path, "status": "removed", "blob": blob} for path, blob in sorted(removed.items())]
+    return files
