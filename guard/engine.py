@@ -17,6 +17,7 @@ import structlog
 from guard.actions.executor import Executor
 from guard.actions.registry import ActionContext
 from guard.alerts import AlertStore
+from guard.config_store import ConfigStore
 from guard.decision_log import Evaluated
 from guard.errors import TRANSIENT_ERRORS
 from guard.events import parse_event
@@ -27,6 +28,7 @@ from guard.routing import Route
 from guard.services import Services
 from guard.settings import Settings
 from guard.state import StateStore
+from policies.config import EffectiveConfig
 
 log = structlog.get_logger("guard.engine")
 
@@ -48,8 +50,13 @@ class Context:
     github: Client | None
     state: StateStore
     alerts: AlertStore
+    configs: ConfigStore
     clock: Callable[[], float]
     dry_run: bool = False
+
+    def config(self, repository: str) -> EffectiveConfig:
+        """The configuration in force for ``owner/name``, from default-branch files only."""
+        return self.configs.effective(self.github, repository)
 
 
 class Engine:
@@ -70,6 +77,7 @@ class Engine:
         self.state = StateStore(services.db, clock)
         self.alerts = AlertStore(services.db, clock)
         self.executor = Executor(services.db, dry_run=dry_run, clock=clock)
+        self.configs = ConfigStore(self.state, None if dry_run else self.alerts)
 
     def process(self, delivery: Claimed) -> list[Evaluated]:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""
@@ -107,6 +115,7 @@ class Engine:
             github=github,
             state=self.state,
             alerts=self.alerts,
+            configs=self.configs,
             clock=self.clock,
             dry_run=self.dry_run,
         )

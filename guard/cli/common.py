@@ -13,17 +13,19 @@ from guard.settings import Settings, SettingsError, load_settings, read_environm
 ENV_FILE = Path(".env")
 
 
-def settings_or_exit() -> Settings:
+def configured_settings() -> Settings:
+    """The validated settings, with logging (to stderr) configured from them; exit 2 when invalid."""
     try:
-        return load_settings(read_environment(ENV_FILE))
+        settings = load_settings(read_environment(ENV_FILE))
     except SettingsError as exc:
         print(f"guard: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    configure_logging(settings.log_format)
+    return settings
 
 
 def started_services(settings: Settings) -> Services:
-    """Logging configured, services built and the schema migrated: ready to serve or work."""
-    configure_logging(settings.log_format)
+    """Services built and the schema migrated: ready to serve or work."""
     services = build_services(settings)
     upgrade(services.db)
     return services

@@ -1,11 +1,19 @@
-"""``guard config check FILE...``: validate guard.yml files with the same messages as the check run."""
+"""``guard config check FILE...`` validates guard.yml files; ``guard config show OWNER/REPO`` shows one."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from policies.config import Level, Problem, parse
+from guard.cli.common import configured_settings
+from guard.config_store import ConfigStore
+from guard.db import Database
+from guard.github import NotFound
+from guard.migrate import upgrade
+from guard.services import make_github
+from guard.state import StateStore
+from policies.config import EffectiveConfig, Level, Problem, Resolution, parse
 from policies.yaml_source import DEFAULT_LIMITS
 
 _LEVEL_WORDS = {Level.ORG: "organisation", Level.REPO: "repository"}
@@ -38,6 +46,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="check the files as a repository's .github/guard.yml",
     )
     check.set_defaults(run=run_check)
+    show = actions.add_parser(
+        "show",
+        help="the configuration in force for OWNER/REPO and where each value comes from",
+        description="Print the effective configuration of a repository (built-in defaults < the "
+        "organisation's guard.yml < the repository's .github/guard.yml, default branches only) with the "
+        "level that set each value. Uses the App's credentials and the guard's database.",
+    )
+    show.add_argument("repository", metavar="OWNER/REPO")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(run=run_show)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -76,3 +94,45 @@ def _problems(path: Path, level: Level) -> list[Problem | str]:
     except OSError as exc:
         return [f"{path}: cannot read the file: {exc.strerror or exc}"]
     return list(parse(source, file=str(path), level=level).problems)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    settings = configured_settings()
+    github = make_github(settings)
+    if github is None:
+        print(
+            "guard config show needs the App's credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)"
+        )
+        return 2
+    if args.repository.count("/") != 1:
+        print(f"guard config show: expected OWNER/REPO, got {args.repository!r}")
+        return 2
+    try:
+        installation = github.app().get(f"/repos/{args.repository}/installation").data["id"]
+    except NotFound:
+        print(f"guard config show: the App is not installed on {args.repository} (or it does not exist)")
+        return 1
+    database = Database(settings.database_url)
+    upgrade(database)
+    store = ConfigStore(StateStore(database), None)
+    resolution = store.resolution(github.installation(int(installation)), args.repository)
+    print(json.dumps(_as_rows(resolution.config), indent=2) if args.format == "json" else _table(resolution))
+    return 0
+
+
+def _as_rows(config: EffectiveConfig) -> list[dict[str, object]]:
+    return [{"setting": s.path, "value": s.value, "set_by": str(s.source)} for s in config.settings]
+
+
+def _table(resolution: Resolution) -> str:
+    rows = [(row["setting"], json.dumps(row["value"]), row["set_by"]) for row in _as_rows(resolution.config)]
+    widths = [
+        max(len(str(cell)) for cell in column)
+        for column in zip(("SETTING", "VALUE", "SET BY"), *rows, strict=False)
+    ]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [("SETTING", "VALUE", "SET BY"), *rows]
+    ]
+    lines += [f"ignored: {item}" for item in resolution.ignored]
+    return "\n".join(lines)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from guard.cli.common import settings_or_exit
+from guard.cli.common import configured_settings
 from guard.db import Database, deliveries
 from guard.inbox import Inbox
 
@@ -56,7 +56,7 @@ def iso_time(epoch: object) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    database = Database(settings_or_exit().database_url)
+    database = Database(configured_settings().database_url)
     rows = recent(database, args.limit, args.state)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
@@ -74,7 +74,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_requeue(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = configured_settings()
     if Inbox(Database(settings.database_url)).requeue(args.delivery_id):
         print(f"delivery {args.delivery_id} is queued again")
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from guard.cli.common import settings_or_exit
+from guard.cli.common import configured_settings
 from guard.db import Database
 from guard.migrate import current_revision, upgrade
 
@@ -15,7 +15,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    database = Database(settings_or_exit().database_url)
+    database = Database(configured_settings().database_url)
     before = current_revision(database)
     after = upgrade(database)
     print(f"schema at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guard.cli.common import settings_or_exit, started_services
+from guard.cli.common import configured_settings, started_services
 from guard.db import Database, deliveries
 from guard.engine import Engine
 from guard.inbox import Claimed
@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    services = started_services(settings_or_exit())
+    services = started_services(configured_settings())
     path = Path(args.target)
     if path.is_file():
         if not args.event:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from guard.cli.common import settings_or_exit
+from guard.cli.common import configured_settings
 from guard.webhook import sign
 
 
@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = configured_settings()
     body = args.file.read_bytes()
     try:
         json.loads(body)

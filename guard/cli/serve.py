@@ -11,7 +11,7 @@ from types import FrameType
 import structlog
 from werkzeug.serving import make_server
 
-from guard.cli.common import ENV_FILE, settings_or_exit, started_services
+from guard.cli.common import ENV_FILE, configured_settings, started_services
 from guard.engine import Engine
 from guard.envfile import ensure_webhook_secret
 from guard.web import announce, create_app
@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     generated = ensure_webhook_secret(ENV_FILE)
-    settings = settings_or_exit()
+    settings = configured_settings()
     services = started_services(settings)
     if generated:
         log.warning(

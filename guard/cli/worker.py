@@ -9,7 +9,7 @@ from types import FrameType
 
 import structlog
 
-from guard.cli.common import settings_or_exit, started_services
+from guard.cli.common import configured_settings, started_services
 from guard.engine import Engine
 from guard.web import announce
 from guard.worker import start_threads
@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = configured_settings()
     services = started_services(settings)
     announce(settings)
     stop = threading.Event()

@@ -1,5 +1,6 @@
 """The handler table: every policy's router, combined in one explicit place."""
 
+from guard.handlers import config
 from guard.routing import Router
 
-ROUTER = Router.combine()
+ROUTER = Router.combine(config.router)

@@ -41,6 +41,8 @@ EXCHANGES = [
         as_app=True,
     ),
     Exchange("apps/list-repos-accessible-to-installation", "GET /installation/repositories", 200),
+    Exchange("apps/get-repo-installation", "GET /repos/acme/widgets/installation", 200, as_app=True),
+    Exchange("apps/get-repo-installation", "GET /repos/acme/missing/installation", 404, as_app=True),
     Exchange("repos/get", "GET /repos/acme/widgets", 200),
     Exchange("repos/get", "GET /repos/acme/missing", 404),
     Exchange("repos/get-content", "GET /repos/acme/widgets/contents/README.md", 200),

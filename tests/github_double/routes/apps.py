@@ -78,8 +78,23 @@ def list_repositories(request: Request) -> Reply:
     )
 
 
+def get_repo_installation(request: Request) -> Reply:
+    app = request.app()
+    repo = request.state.repo(f"{request.params['owner']}/{request.params['repo']}")
+    installation = request.state.installation_for(repo.owner) if repo else None
+    visible = (
+        installation is not None
+        and repo is not None
+        and (installation.repository_selection == "all" or repo.id in installation.repository_ids)
+    )
+    if installation is None or not visible:
+        raise request.error(404, "Not Found")
+    return Reply(200, installation_json(request.api, app, installation))
+
+
 def register(router: Router) -> None:
     router.add("apps/get-authenticated", get_app, auth="app")
     router.add("apps/list-installations", list_installations, auth="app")
     router.add("apps/create-installation-access-token", create_token, auth="app")
     router.add("apps/list-repos-accessible-to-installation", list_repositories)
+    router.add("apps/get-repo-installation", get_repo_installation, auth="app")
