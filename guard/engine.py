@@ -21,16 +21,17 @@ from guard.config_store import ConfigStore
 from guard.decision_log import Evaluated
 from guard.errors import TRANSIENT_ERRORS
 from guard.events import parse_event
-from guard.github import Client, GitHub
+from guard.github import Client, GitHub, RateLimited
 from guard.inbox import Claimed
 from guard.redact import redact
-from guard.routing import Route
+from guard.routing import SWEEP_EVENT, Route
 from guard.services import Services
 from guard.settings import Settings
 from guard.state import StateStore
 from policies.config import EffectiveConfig
 
 log = structlog.get_logger("guard.engine")
+SWEEP_RESERVE = 0.2  # sweeps never spend the last fifth of an installation's hourly budget
 
 
 class PolicyFailed(RuntimeError):
@@ -84,6 +85,8 @@ class Engine:
         payload: dict[str, Any] = json.loads(delivery.payload)
         event = parse_event(delivery.event, payload)
         ctx = self._context(delivery.delivery_id, delivery.installation_id)
+        if delivery.event == SWEEP_EVENT:
+            _keep_headroom(ctx.github)
         organisation = _organisation(payload)
         evaluated: list[Evaluated] = []
         failures: list[tuple[str, str]] = []
@@ -118,6 +121,19 @@ class Engine:
             configs=self.configs,
             clock=self.clock,
             dry_run=self.dry_run,
+        )
+
+
+def _keep_headroom(github: Client | None) -> None:
+    """Sweeps wait for the reset rather than spend the last of an installation's rate limit."""
+    known = github.rate_limit() if github else None
+    if known is not None and known.remaining < known.limit * SWEEP_RESERVE:
+        raise RateLimited(
+            None,
+            "sweep deferred to keep rate-limit headroom for webhooks",
+            None,
+            retry_at=float(known.reset),
+            kind="primary",
         )
 
 

@@ -54,6 +54,7 @@ class IncomingDelivery:
     source: str = "webhook"
     state: str = QUEUED
     note: str | None = None
+    not_before: float | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Inbox:
             "source": incoming.source,
             "state": incoming.state,
             "received_at": now,
-            "available_at": now,
+            "available_at": max(now, incoming.not_before or now),
             "finished_at": None if incoming.state == QUEUED else now,
             "last_error": incoming.note,
         }

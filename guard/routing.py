@@ -28,14 +28,22 @@ class Route:
 
 
 _ACCESS = {"read": 1, "write": 2}
+SWEEP_EVENT = "guard_sweep"
+INTERNAL_PREFIX = "guard_"  # event names the guard gives itself; refused from outside
 
 
 class Router:
     """An explicit table of routes and the App permissions its handlers need; routers combine into one."""
 
-    def __init__(self, routes: Iterable[Route] = (), permissions: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        routes: Iterable[Route] = (),
+        permissions: Mapping[str, str] | None = None,
+        sweeps: Mapping[str, float] | None = None,
+    ) -> None:
         self.routes: list[Route] = list(routes)
         self.permissions: dict[str, str] = dict(permissions or {})
+        self.sweeps: dict[str, float] = dict(sweeps or {})
         for access in self.permissions.values():
             if access not in _ACCESS:
                 raise ValueError(f"permission access must be read or write, got {access!r}")
@@ -48,6 +56,11 @@ class Router:
             return handler
 
         return register
+
+    def sweep(self, name: str, *, every: float, policy: str) -> Callable[[Handler], Handler]:
+        """Register the decorated function for the periodic ``guard_sweep`` of each repository."""
+        self.sweeps[name] = every
+        return self.on(SWEEP_EVENT, name, policy=policy)
 
     def handles(self, event: str) -> bool:
         return any(route.event == event for route in self.routes)
@@ -66,4 +79,5 @@ class Router:
             for name, access in router.permissions.items():
                 if _ACCESS[access] > _ACCESS.get(permissions.get(name, ""), 0):
                     permissions[name] = access
-        return cls((route for router in routers for route in router.routes), permissions)
+        sweeps = {name: every for router in routers for name, every in router.sweeps.items()}
+        return cls((route for router in routers for route in router.routes), permissions, sweeps)

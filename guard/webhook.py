@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from guard.routing import INTERNAL_PREFIX
+
 MAX_BODY_BYTES = 25 * 1024 * 1024
 _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
@@ -64,6 +66,8 @@ def required_headers(
         raise Rejected(400, "missing X-GitHub-Event or X-GitHub-Delivery header")
     if not _EVENT.fullmatch(event):
         raise Rejected(400, "X-GitHub-Event is not an event name")
+    if event.startswith(INTERNAL_PREFIX):
+        raise Rejected(400, "X-GitHub-Event names an event the guard reserves for itself")
     if not _DELIVERY_ID.fullmatch(delivery_id):
         raise Rejected(400, "X-GitHub-Delivery is not a delivery id")
     return event, delivery_id, hook_id or None

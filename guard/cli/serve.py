@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from guard.cli.common import ENV_FILE, configured_settings, started_services
 from guard.engine import Engine
 from guard.envfile import ensure_webhook_secret
+from guard.scheduler import start_thread
 from guard.web import announce, create_app
 from guard.worker import start_threads
 
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     announce(settings)
     stop = threading.Event()
     workers = start_threads(Engine(services, services.github), args.workers or settings.worker_threads, stop)
+    scheduler = start_thread(services, stop)
     server = make_server(args.host, args.port or settings.port, create_app(services=services), threaded=True)
     _stop_on_signals(server.shutdown)
     log.info(
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         server.serve_forever()
     finally:
         stop.set()
-        for thread in workers:
+        for thread in [*workers, *([scheduler] if scheduler else [])]:
             thread.join()
         services.db.dispose()
     return 0

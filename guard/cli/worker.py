@@ -11,6 +11,7 @@ import structlog
 
 from guard.cli.common import configured_settings, started_services
 from guard.engine import Engine
+from guard.scheduler import start_thread
 from guard.web import announce
 from guard.worker import start_threads
 
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     threads = start_threads(
         Engine(services, services.github), max(1, args.threads or settings.worker_threads), stop
     )
-    for thread in threads:
+    scheduler = start_thread(services, stop)
+    for thread in [*threads, *([scheduler] if scheduler else [])]:
         thread.join()
     services.db.dispose()
     return 0
