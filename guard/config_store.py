@@ -19,7 +19,7 @@ from guard.alerts import AlertContext, AlertStore
 from guard.facts import FileAt, read_file
 from guard.github import Client
 from guard.state import StateStore
-from policies.config import Adoption, EffectiveConfig, Layer, Level, Resolution, adopt, defaults, resolve
+from policies.config import Adoption, EffectiveConfig, Layer, Level, Resolution, adopt, resolve
 
 NAMESPACE = "config"
 ORG_REPOSITORY = ".github"
@@ -72,18 +72,16 @@ class ConfigStore:
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def resolution(self, github: Client | None, repository: str) -> Resolution:
+    def resolution(self, github: Client, repository: str) -> Resolution:
         """Defaults < organisation file < repository file, each from its default branch."""
-        if github is None:
-            return resolve()
         owner = repository.split("/", 1)[0]
         org = self.layer(github, ConfigFile.org(owner))
         repo = self.layer(github, ConfigFile.repo(repository))
         key = ("resolution", repository.lower(), org.sha if org else None, repo.sha if repo else None)
         return self._memoised(key, lambda: resolve(org, repo, repository=repository))
 
-    def effective(self, github: Client | None, repository: str) -> EffectiveConfig:
-        return self.resolution(github, repository).config if github else defaults()
+    def effective(self, github: Client, repository: str) -> EffectiveConfig:
+        return self.resolution(github, repository).config
 
     def organisation(self, github: Client, owner: str) -> EffectiveConfig:
         """The organisation file's configuration alone (what every repository inherits)."""

@@ -28,6 +28,7 @@ from guard.routing import SWEEP_EVENT, Route
 from guard.services import Services
 from guard.settings import Settings
 from guard.state import StateStore
+from policies.base import Decision
 from policies.config import EffectiveConfig
 
 log = structlog.get_logger("guard.engine")
@@ -48,7 +49,7 @@ class Context:
 
     delivery_id: str
     settings: Settings
-    github: Client | None
+    github: Client
     state: StateStore
     alerts: AlertStore
     configs: ConfigStore
@@ -84,13 +85,21 @@ class Engine:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""
         payload: dict[str, Any] = json.loads(delivery.payload)
         event = parse_event(delivery.event, payload)
-        ctx = self._context(delivery.delivery_id, delivery.installation_id)
+        routes = self.services.router.routes_for(delivery.event, event.action)
+        github = (
+            self.github.installation(delivery.installation_id)
+            if self.github and delivery.installation_id
+            else None
+        )
+        if github is None:
+            return [Evaluated(_not_evaluated(route.policy, self.github is None), ()) for route in routes]
+        ctx = self._context(delivery.delivery_id, github)
         if delivery.event == SWEEP_EVENT:
-            _keep_headroom(ctx.github)
+            _keep_headroom(github)
         organisation = _organisation(payload)
         evaluated: list[Evaluated] = []
         failures: list[tuple[str, str]] = []
-        for route in self.services.router.routes_for(delivery.event, event.action):
+        for route in routes:
             try:
                 decisions = list(route.handler(event, ctx))
             except TRANSIENT_ERRORS:
@@ -110,8 +119,7 @@ class Engine:
         action_ctx = ActionContext(ctx.delivery_id, ctx.github, self.alerts, self.state, organisation)
         return [Evaluated(d, tuple(self.executor.run(pk, d, action_ctx))) for d in decisions]
 
-    def _context(self, delivery_id: str, installation_id: int | None) -> Context:
-        github = self.github.installation(installation_id) if self.github and installation_id else None
+    def _context(self, delivery_id: str, github: Client) -> Context:
         return Context(
             delivery_id=delivery_id,
             settings=self.services.settings,
@@ -124,9 +132,14 @@ class Engine:
         )
 
 
-def _keep_headroom(github: Client | None) -> None:
+def _not_evaluated(policy: str, no_credentials: bool) -> Decision:
+    reason = "the guard has no App credentials" if no_credentials else "the delivery names no installation"
+    return Decision(policy, f"not evaluated: {reason}, so GitHub cannot be read")
+
+
+def _keep_headroom(github: Client) -> None:
     """Sweeps wait for the reset rather than spend the last of an installation's rate limit."""
-    known = github.rate_limit() if github else None
+    known = github.rate_limit()
     if known is not None and known.remaining < known.limit * SWEEP_RESERVE:
         raise RateLimited(
             None,

@@ -79,7 +79,7 @@ class Flaky:
         return [alert_decision("flaky")]
 
 
-def pipeline(settings: Settings, router: Router, github: GitHub | None = None) -> tuple[FlaskClient, Worker]:
+def pipeline(settings: Settings, router: Router, github: GitHub) -> tuple[FlaskClient, Worker]:
     services = build_services(settings, router=router, github=github)
     return create_app(services=services).test_client(), Worker(Engine(services, services.github))
 
@@ -102,10 +102,12 @@ def rows(services: Services, table: sa.Table) -> list[dict[str, Any]]:
         ]
 
 
-def test_a_delivery_is_processed_once_with_its_decisions_and_alert_recorded(settings: Settings) -> None:
+def test_a_delivery_is_processed_once_with_its_decisions_and_alert_recorded(
+    settings: Settings, github: GitHub
+) -> None:
     router = Router()
     router.on("push", policy="branch_protection")(lambda event, ctx: [alert_decision("branch_protection")])
-    client, worker = pipeline(settings, router)
+    client, worker = pipeline(settings, router, github)
     deliver(client, "d-1")
     assert worker.run_once()
     assert not worker.run_once()
@@ -123,12 +125,14 @@ def test_a_delivery_is_processed_once_with_its_decisions_and_alert_recorded(sett
     assert worker.engine.state.get("branch_protection", "seen") == 1
 
 
-def test_one_failing_policy_does_not_stop_another_and_the_retry_acts_only_once(settings: Settings) -> None:
+def test_one_failing_policy_does_not_stop_another_and_the_retry_acts_only_once(
+    settings: Settings, github: GitHub
+) -> None:
     flaky = Flaky(1, RuntimeError("bug in a policy"))
     router = Router()
     router.on("push", policy="steady")(lambda event, ctx: [alert_decision("steady")])
     router.on("push", policy="flaky")(flaky)
-    client, worker = pipeline(settings, router)
+    client, worker = pipeline(settings, router, github)
     worker.inbox.clock = lambda: 2_000_000_000.0
     deliver(client, "d-2")
     worker.run_once()
@@ -147,12 +151,12 @@ def test_one_failing_policy_does_not_stop_another_and_the_retry_acts_only_once(s
     assert [d["policy"] for d in decision_log.for_delivery(services.db, "d-2")] == ["steady", "flaky"]
 
 
-def test_a_rate_limited_delivery_waits_for_githubs_reset(settings: Settings) -> None:
+def test_a_rate_limited_delivery_waits_for_githubs_reset(settings: Settings, github: GitHub) -> None:
     router = Router()
     router.on("push", policy="flaky")(
         Flaky(1, RateLimited(403, "API rate limit exceeded", None, retry_at=2_000_000_900.0, kind="primary"))
     )
-    client, worker = pipeline(settings, router)
+    client, worker = pipeline(settings, router, github)
     worker.inbox.clock = lambda: 2_000_000_000.0
     deliver(client, "d-3")
     worker.run_once()
@@ -161,10 +165,12 @@ def test_a_rate_limited_delivery_waits_for_githubs_reset(settings: Settings) -> 
     assert delivery["available_at"] >= 2_000_000_900.0
 
 
-def test_a_malformed_payload_is_dead_at_once_and_raises_a_system_alert(settings: Settings) -> None:
+def test_a_malformed_payload_is_dead_at_once_and_raises_a_system_alert(
+    settings: Settings, github: GitHub
+) -> None:
     router = Router()
     router.on("push", policy="branch_protection")(lambda event, ctx: [])
-    client, worker = pipeline(settings, router)
+    client, worker = pipeline(settings, router, github)
     deliver(client, "d-4", {k: v for k, v in PUSH.items() if k != "ref"})
     worker.run_once()
     services = worker.engine.services
@@ -176,36 +182,32 @@ def test_a_malformed_payload_is_dead_at_once_and_raises_a_system_alert(settings:
     assert "guard requeue d-4" in alert["details"]
 
 
-def test_a_dry_run_plans_actions_and_writes_nothing(settings: Settings) -> None:
+def test_a_dry_run_plans_actions_and_writes_nothing(settings: Settings, github: GitHub) -> None:
     router = Router()
     router.on("push", policy="branch_protection")(lambda event, ctx: [alert_decision("branch_protection")])
-    client, worker = pipeline(settings, router)
+    client, worker = pipeline(settings, router, github)
     deliver(client, "d-5")
     services = worker.engine.services
     claimed = services.inbox.claim("replayer")
     assert claimed is not None
-    evaluated = Engine(services, None, dry_run=True).process(claimed)
+    evaluated = Engine(services, github, dry_run=True).process(claimed)
     assert [o.status for o in evaluated[0].outcomes] == ["planned", "planned"]
     assert rows(services, alerts) == []
     assert rows(services, action_runs) == []
 
 
-def test_without_app_credentials_github_writes_are_skipped_and_say_so(settings: Settings) -> None:
-    from policies.base import Action
-
-    class WriteSomething(Action):
-        kind = "write_something"
-
+def test_without_app_credentials_each_policy_is_reported_as_not_evaluated(settings: Settings) -> None:
     router = Router()
-    router.on("push", policy="branch_protection")(
-        lambda event, ctx: [Decision("branch_protection", "s", (), (WriteSomething(),))]
-    )
-    client, worker = pipeline(settings, router)
+    router.on("push", policy="branch_protection")(lambda event, ctx: [alert_decision("branch_protection")])
+    services = build_services(settings, router=router)
+    client = create_app(services=services).test_client()
+    worker = Worker(Engine(services, None))
     deliver(client, "d-6")
     worker.run_once()
-    [recorded] = decision_log.for_delivery(worker.engine.services.db, "d-6")
-    assert recorded["actions"][0]["outcome"] == "skipped"
-    assert recorded["actions"][0]["detail"] == "GitHub writes are off (no App credentials)"
+    [recorded] = decision_log.for_delivery(services.db, "d-6")
+    assert recorded["summary"] == "not evaluated: the guard has no App credentials, so GitHub cannot be read"
+    assert recorded["actions"] == []
+    assert rows(services, alerts) == []
 
 
 def test_secrets_never_reach_a_log_line_even_from_a_failing_policy(

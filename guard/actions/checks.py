@@ -20,7 +20,6 @@ TRUNCATED = (
 
 @executes(PublishCheckRun)
 def publish(action: PublishCheckRun, ctx: ActionContext) -> str:
-    assert ctx.github is not None
     key = f"{action.repository}@{action.head_sha}/{action.name}"
     digest = hashlib.sha256(json.dumps(as_json(action), sort_keys=True).encode()).hexdigest()
     previous = ctx.state.get(NAMESPACE, key) or {}

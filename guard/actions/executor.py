@@ -24,7 +24,7 @@ from policies.base import Action, Decision
 
 log = structlog.get_logger("guard.actions")
 EXECUTOR_MODULES = (checks, internal)
-DONE, FAILED, SKIPPED, PLANNED = "done", "failed", "skipped", "planned"
+DONE, FAILED, PLANNED = "done", "failed", "planned"
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,7 @@ class Executor:
         previous = self._previous(key)
         if previous is not None and previous[0] == DONE:
             return ActionOutcome(action, DONE, f"already done by an earlier attempt: {previous[1]}")
-        if action.writes_github and ctx.github is None:
-            outcome = ActionOutcome(action, SKIPPED, "GitHub writes are off (no App credentials)")
-        else:
-            outcome = self._execute(action, ctx)
+        outcome = self._execute(action, ctx)
         self._record(delivery_pk, policy, key, outcome)
         return outcome
 

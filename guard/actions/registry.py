@@ -19,7 +19,7 @@ class ActionContext:
     """What an executor may use: the installation's GitHub client, the alert store and policy state."""
 
     delivery_id: str
-    github: Client | None
+    github: Client
     alerts: AlertStore
     state: StateStore
     organisation: str | None = None

@@ -38,7 +38,7 @@ router = Router(permissions={"contents": "read", "checks": "write", "pull_reques
 @router.on("push", policy=POLICY)
 def refresh_on_push(event: PushEvent, ctx: Context) -> Iterable[Decision]:
     repo = event.repository
-    if ctx.github is None or event.deleted or event.branch != repo.default_branch:
+    if event.deleted or event.branch != repo.default_branch:
         return []
     return [
         decision
@@ -100,7 +100,7 @@ def _previous_layer(
 
 @router.on("pull_request", "opened", "synchronize", "reopened", "edited", policy=POLICY)
 def preview_on_pull_request(event: PullRequestEvent, ctx: Context) -> Iterable[Decision]:
-    if ctx.github is None or (event.action == "edited" and event.previous_base_ref is None):
+    if event.action == "edited" and event.previous_base_ref is None:
         return []
     pull, repo = event.pull_request, event.repository
     changed = pull_files(ctx.github, repo.full_name, pull.number, pull.changed_files)
