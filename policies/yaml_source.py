@@ -263,8 +263,11 @@ class _Builder:
     def add(self, event: yaml.Event, node: Node, anchor: str | None, *, counted: bool = False) -> None:
         self.nodes += 1 if counted else node.size
         if self.nodes > self.limits.max_nodes:
-            raise self.error(event, f"document expands to more than {self.limits.max_nodes} nodes "
-                                    "(alias expansion or size limit)")
+            raise self.error(
+                event,
+                f"document expands to more than {self.limits.max_nodes} nodes "
+                "(alias expansion or size limit)",
+            )
         if anchor:
             self.anchors[anchor] = node
         if not self.stack:

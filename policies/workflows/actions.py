@@ -24,8 +24,12 @@ CODE_INPUTS: Mapping[str, frozenset[str]] = {
     "reactivecircus/android-emulator-runner": frozenset({"script"}),
     "cypress-io/github-action": frozenset({"build", "start", "command"}),
     "mikefarah/yq": frozenset({"cmd"}),
-    "ad-m/github-push-action": frozenset(),
 }
+
+# Actions whose ``script`` input is JavaScript or another language, not a shell command line.
+SCRIPT_ACTIONS = frozenset(
+    {"actions/github-script", "cardinalby/js-eval-action", "jannekem/run-python-script-action"}
+)
 
 # Actions that run code from the checked-out tree whatever their inputs, and why.
 EXECUTES_TREE: Mapping[str, str] = {
@@ -64,7 +68,6 @@ EXECUTES_TREE_WHEN: Mapping[str, tuple[str, str]] = {
         "bundler-cache runs bundle install, which evaluates the tree's Gemfile",
     ),
     "pnpm/action-setup": ("run_install", "run_install runs pnpm install in the tree"),
-    "actions/setup-python": ("", ""),
 }
 # Inputs of any action that hold a command to run.
 COMMAND_INPUTS = frozenset(
@@ -93,7 +96,8 @@ ARTIFACT_DOWNLOADS = frozenset(
     }
 )
 
-# Actions that fail the job unless the actor has write access (configured to).
+# Actions that check the actor's permission or membership: they fail the job, or set outputs that later
+# steps' conditions test.
 PERMISSION_CHECKS = frozenset(
     {
         "actions-cool/check-user-permission",
@@ -101,7 +105,8 @@ PERMISSION_CHECKS = frozenset(
         "lannonbr/repo-permission-check-action",
         "sushichop/action-repository-permission",
         "tspascoal/get-user-teams-membership",
-        "theModdingInquisition/actions-team-membership".lower(),
+        "themoddinginquisition/actions-team-membership",
+        "scherermichael-oss/action-has-permission",
     }
 )
 

@@ -34,6 +34,7 @@ from policies.workflows.runs import (
     loot,
     positioned,
     runner,
+    step_conditions,
 )
 from policies.workflows.settings import DEFAULT_SETTINGS, AnalyserSettings
 from policies.workflows.taint import Scope, Taint
@@ -192,11 +193,18 @@ class _RunBuilder:
         steps = positioned(
             flatten(self.files, workflow, job.steps, scope, via=via, depth=self.settings.max_call_depth)
         )
+        conds = step_conditions(steps, trigger.event)
+        steps = positioned(s for s in steps if conds.get(s.position, cond).runs)
         held = loot(workflow, job, self.settings, caller.job if caller else None)
         if caller is not None and not caller.passes_secrets:
             held = tuple(item for item in held if not item.startswith("secrets"))
         run = JobRun(workflow, job, trigger, cond, scope, steps, held, runner(job, self.settings), via)
-        yield dataclasses.replace(run, step_gates=gates_of_steps(steps), settings=self.settings)
+        yield dataclasses.replace(
+            run,
+            step_gates=gates_of_steps(steps),
+            settings=self.settings,
+            step_conds=step_conditions(steps, trigger.event),
+        )
 
     def called(
         self,

@@ -11,11 +11,13 @@ from policies.workflows.runs import FlatStep, JobRun
 from policies.workflows.taint import Kind, Taint
 from policies.yaml_source import Scalar
 
-_PULL_REF = re.compile(r"(?:refs/)?pull/[^/\s]+/(?:head|merge)")
+_PULL_REF = re.compile(r"(?:refs/)?pull/(?:\$\{\{[^}]*\}\}|[^/\s]+)/(?:head|merge)")
 _WRITER_HEADS = re.compile(
     r"(?:pr|pull|head)[\w.-]*(?:ref|branch|number|num|id)\b|\bref\b|\bbranch\b", re.IGNORECASE
 )
 _WRITER_SHA = re.compile(r"sha\b", re.IGNORECASE)
+_BRANCH_OUTPUT = re.compile(r"(?:ref|branch|head_ref|headrefname)\)$", re.IGNORECASE)
+_PUSH = re.compile(r"\bgit\s+(?:-C\s+\S+\s+)?push\b")
 _REQUIRE_LOCAL = re.compile(
     r"require\(\s*[`'\"](?:\./|\.\./|\$\{\s*process\.env\.GITHUB_WORKSPACE)|"
     r"require\(\s*(?:path\.join\()?\s*process\.(?:cwd\(\)|env\.GITHUB_WORKSPACE)"
@@ -67,7 +69,7 @@ def _by_ref(flat: FlatStep, ref_text: str, ref: Taint, path: str | None) -> PrCh
         return PrCheckout(flat, f"checks out {ref_text}", True, path)
     if Head.SHA in _heads(ref):
         return PrCheckout(flat, f"checks out the pull request's head commit ({ref_text})", False, path)
-    if _runtime(ref):
+    if _runtime(ref) and not all(_BRANCH_OUTPUT.search(o.detail) for o in _runtime(ref)):
         how = f"checks out {ref_text}, looked up from the pull request"
         return PrCheckout(flat, how, True, path, runtime_lookup=True)
     writer = _writer_head(ref)
@@ -133,9 +135,17 @@ def execution_after(run: JobRun, checkout: PrCheckout) -> Execution | None:
     for flat in run.steps[checkout.flat.position + 1 :]:
         if _restores_base(flat, checkout):
             return None
-        found = runs_tree(flat, checkout.path)
+        found = runs_tree(flat, checkout.path) or _promotes(flat)
         if found is not None:
             return Execution(flat, found)
+    return None
+
+
+def _promotes(flat: FlatStep) -> str | None:
+    """A step that pushes the checked-out code to this repository, where CI with secrets runs it."""
+    script = flat.step.run.text if flat.step.run else ""
+    if _PUSH.search(script):
+        return "pushes the checked-out code to a branch of this repository, where its CI runs it with secrets"
     return None
 
 
@@ -168,8 +178,12 @@ def _tree_reason(flat: FlatStep) -> str | None:
     reason = actions.executes_tree(step.action, inputs)
     if reason:
         return f"uses {step.action}, which {reason}"
-    if step.action == "actions/github-script" and _REQUIRE_LOCAL.search(inputs.get("script", "")):
-        return "its script requires a file from the checked-out tree"
+    if step.action in actions.SCRIPT_ACTIONS:
+        return (
+            "its script loads a file from the checked-out tree"
+            if _REQUIRE_LOCAL.search(inputs.get("script", ""))
+            else None
+        )
     for name, text in inputs.items():
         if name.lower() in actions.COMMAND_INPUTS:
             found = commands.execution(text)

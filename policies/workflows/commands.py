@@ -256,7 +256,7 @@ _ENV_WRITE = re.compile(
 )
 
 _GIT_FETCH_PR = re.compile(r"\bgit\s+(?:-C\s+\S+\s+)?(?:fetch|pull)\b[^\n]*")
-_PR_REFS = re.compile(r"(?:refs/)?pull/[^\s/]+/(?:head|merge)\b|\bFETCH_HEAD\b")
+_PR_REFS = re.compile(r"(?:refs/)?pull/(?:\$\{\{[^}]*\}\}|[^\s/]+)/(?:head|merge)\b|\bFETCH_HEAD\b")
 _TREE_VERBS = re.compile(
     r"\bgit\s+(?:-C\s+\S+\s+)?(?:checkout|switch|reset\s+--hard|merge|rebase|pull|"
     r"worktree\s+add|cherry-pick|am|restore\s+--source)\b"

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from policies.workflows.expressions import (
+    Access,
     Binary,
     Call,
     Expr,
@@ -119,8 +120,13 @@ def negate(a: Cond) -> Cond:
     return {"never": ALWAYS, "always": NEVER}.get(a.state, MAYBE)
 
 
-def condition(text: str | None, event: str, activity: str | None = None) -> Cond:
-    """Evaluate an ``if:`` for ``event``; a missing condition always runs, unreadable ones maybe."""
+def condition(
+    text: str | None, event: str, activity: str | None = None, trusted: frozenset[str] = frozenset()
+) -> Cond:
+    """Evaluate an ``if:`` for ``event``; a missing condition always runs, unreadable ones maybe.
+
+    ``trusted`` holds lower-case context prefixes (``steps.check``, ``needs.auth.outputs.ok``) whose
+    values come from a check of the actor's permission: a condition on them is a gate."""
     if text is None or not text.strip():
         return ALWAYS
     stripped = text.strip()
@@ -132,13 +138,14 @@ def condition(text: str | None, event: str, activity: str | None = None) -> Cond
         expr = parse(source)
     except ExpressionError:
         return MAYBE
-    return _Evaluator(event, activity).cond(expr)
+    return _Evaluator(event, activity, trusted).cond(expr)
 
 
 @dataclass(frozen=True)
 class _Evaluator:
     event: str
     activity: str | None
+    trusted: frozenset[str] = frozenset()
 
     def cond(self, expr: Expr) -> Cond:
         if isinstance(expr, Binary):
@@ -171,7 +178,11 @@ class _Evaluator:
         path = _dotted(expr)
         if path.startswith("github.event.workflow_run.pull_requests.*"):
             return Cond("maybe", frozenset({Gate.SAME_REPO}))  # empty for runs from forks
-        return MAYBE
+        return Cond("maybe", frozenset({Gate.TRUSTED_ACTOR})) if self.checked(path) else MAYBE
+
+    def checked(self, path: str) -> bool:
+        """Whether ``path`` is the result of a permission check."""
+        return any(path == prefix or path.startswith(prefix + ".") for prefix in self.trusted)
 
     def equal(self, left: Expr, right: Expr) -> Cond:
         name, value = _dotted(left), right.value if isinstance(right, Literal) else None
@@ -180,6 +191,8 @@ class _Evaluator:
             return constant
         if name == "github.event.workflow_run.event" and isinstance(value, str):
             return MAYBE if value.startswith("pull_request") else Cond("maybe", frozenset({Gate.SAME_REPO}))
+        if (self.checked(name) and value not in (False, "false", "", None)) or self.checked(_call_arg(left)):
+            return Cond("maybe", frozenset({Gate.TRUSTED_ACTOR}))
         gate = _gate(name, _dotted(right), value)
         return Cond("maybe", frozenset({gate})) if gate else MAYBE
 
@@ -209,6 +222,8 @@ class _Evaluator:
         if expr.name != "contains" or len(expr.args) != 2:
             return MAYBE
         haystack, needle = expr.args
+        if any(self.checked(_dotted(arg)) or self.checked(_call_arg(arg)) for arg in expr.args):
+            return Cond("maybe", frozenset({Gate.TRUSTED_ACTOR}))
         if _dotted(haystack) == _PR_LABELS and self.event in ("pull_request_target", "pull_request"):
             return Cond("maybe", frozenset({Gate.LABEL}))
         gate = _association_gate(_dotted(needle))
@@ -245,6 +260,15 @@ def _association_gate(name: str) -> Gate | None:
     if name in _AUTHOR_ASSOCIATIONS:
         return Gate.TRUSTED_AUTHOR
     return None
+
+
+def _call_arg(expr: Expr) -> str:
+    """The context inside ``fromJSON(...)`` or similar wrappers, for checks written around a call."""
+    while isinstance(expr, Access):
+        expr = expr.base
+    if isinstance(expr, Call) and expr.args:
+        return _dotted(expr.args[0])
+    return ""
 
 
 def _dotted(expr: Expr) -> str:

@@ -9,7 +9,7 @@ jobs under the caller's triggers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from policies.base import Evidence
@@ -34,7 +34,8 @@ _FORK_SCRIPT = re.compile(
     r"is_fork",
     re.IGNORECASE,
 )
-_FAILS = re.compile(r"setFailed|\bthrow\b|process\.exit\(\s*1|\bexit\s+1\b|core\.error", re.IGNORECASE)
+_FAILS = re.compile(r"setFailed|process\.exit\(\s*1|\bexit\s+1\b|core\.error", re.IGNORECASE)
+_MATRIX_LABEL = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
 _GITHUB_HOSTED = re.compile(r"^(?:ubuntu|windows|macos)-[\w.-]+$", re.IGNORECASE)
 
 
@@ -72,10 +73,15 @@ class JobRun:
     via: tuple[Evidence, ...] = ()
     step_gates: Mapping[int, frozenset[Gate]] = field(default_factory=dict)
     settings: AnalyserSettings = DEFAULT_SETTINGS
+    step_conds: Mapping[int, Cond] = field(default_factory=dict)
 
     def gates_at(self, position: int) -> frozenset[Gate]:
-        """Gates in force before the flat step at ``position`` runs (job condition plus check steps)."""
+        """Gates in force when the flat step at ``position`` runs: the job's condition, checks made by
+        earlier steps, and the step's own condition."""
         extra = [gates for index, gates in self.step_gates.items() if index < position]
+        own = self.step_conds.get(position)
+        if own is not None:
+            extra.append(own.gates)
         return self.cond.gates.union(*extra) if extra else self.cond.gates
 
     def job_evidence(self, note: str | None = None) -> tuple[Evidence, ...]:
@@ -108,7 +114,9 @@ def job_condition(workflow: Workflow, job: Job, trigger: Trigger, activity: str 
 
 
 def _job_condition(workflow: Workflow, job: Job, event: str, activity: str | None, seen: set[str]) -> Cond:
-    own = condition(job.condition.text if job.condition else None, event, activity)
+    own = condition(
+        job.condition.text if job.condition else None, event, activity, trusted_outputs(workflow, job)
+    )
     if job.condition is not None and "always()" in job.condition.text.replace(" ", ""):
         return own
     result = own
@@ -134,7 +142,10 @@ def step_gate(step: Step) -> frozenset[Gate]:
     """Gates a step enforces by failing the job: permission checks and same-repository checks."""
     if step.action in actions.PERMISSION_CHECKS:
         return frozenset({Gate.TRUSTED_ACTOR})
-    code = "\n".join([step.run.text if step.run else "", *(v.text for v in step.with_.values())])
+    condition_text = step.condition.text if step.condition is not None else ""
+    code = "\n".join(
+        [step.run.text if step.run else "", condition_text, *(v.text for v in step.with_.values())]
+    )
     if not _FAILS.search(code):
         return frozenset()
     gates = set()
@@ -203,22 +214,49 @@ def environment_name(job: Job) -> str:
 
 
 def runner(job: Job, settings: AnalyserSettings) -> str | None:
-    """The label that makes the job run on a self-hosted runner, if any."""
-    for label in runner_labels(job):
-        if label.lower() == "self-hosted" or label in settings.self_hosted_labels:
-            return label
-    labels = runner_labels(job)
+    """The label that makes the job run on a self-hosted runner, if any (matrix values included)."""
     hosted = set(settings.github_hosted_labels)
-    unknown = [
-        lab for lab in labels if "${{" not in lab and lab not in hosted and not _GITHUB_HOSTED.match(lab)
-    ]
-    return unknown[0] if unknown and len(unknown) == len(labels) else None
+    for labels in runner_label_sets(job):
+        for label in labels:
+            if label.lower() == "self-hosted" or label in settings.self_hosted_labels:
+                return label
+        unknown = [
+            lab for lab in labels if "${{" not in lab and lab not in hosted and not _GITHUB_HOSTED.match(lab)
+        ]
+        if unknown and len(unknown) == len(labels):
+            return unknown[0]
+    return None
 
 
-def runner_labels(job: Job) -> list[str]:
+def runner_label_sets(job: Job) -> list[list[str]]:
+    """The label sets ``runs-on`` can take; ``${{ matrix.x }}`` expands to the matrix's values of x."""
     node = job.runs_on
     if isinstance(node, YamlMapping):
         node = node.get("labels")
+    if isinstance(node, Scalar):
+        match = _MATRIX_LABEL.match(node.text.strip())
+        return _matrix_values(job, match.group(1)) if match else [[node.text]]
+    if isinstance(node, Sequence):
+        return [[item.text for item in node.items if isinstance(item, Scalar)]]
+    return []
+
+
+def _matrix_values(job: Job, key: str) -> list[list[str]]:
+    strategy = job.node.get("strategy")
+    matrix = strategy.get("matrix") if isinstance(strategy, YamlMapping) else None
+    if not isinstance(matrix, YamlMapping):
+        return []
+    values: list[Node] = []
+    direct = matrix.get(key)
+    if isinstance(direct, Sequence):
+        values.extend(direct.items)
+    include = matrix.get("include")
+    if isinstance(include, Sequence):
+        values.extend(v for item in include.items if isinstance(item, YamlMapping) and (v := item.get(key)))
+    return [_labels(value) for value in values]
+
+
+def _labels(node: Node) -> list[str]:
     if isinstance(node, Scalar):
         return [node.text]
     if isinstance(node, Sequence):
@@ -261,12 +299,56 @@ def local_target(files: Mapping[str, Workflow], uses: str, kind: str) -> Workflo
     return None
 
 
-def positioned(steps: Iterator[FlatStep]) -> tuple[FlatStep, ...]:
+def positioned(steps: Iterable[FlatStep]) -> tuple[FlatStep, ...]:
     return tuple(FlatStep(s.step, s.owner, s.scope, s.via, i) for i, s in enumerate(steps))
 
 
 def gates_of_steps(steps: tuple[FlatStep, ...]) -> dict[int, frozenset[Gate]]:
     return {flat.position: gates for flat in steps if (gates := step_gate(flat.step))}
+
+
+def permission_steps(steps: Iterable[Step]) -> frozenset[str]:
+    """Lower-case ``steps.<id>`` prefixes of permission checks, and of steps that only run after one."""
+    found: set[str] = set()
+    for step in steps:
+        if not step.id:
+            continue
+        guarded = step.condition is not None and any(f in step.condition.text.lower() for f in found)
+        if is_permission_check(step) or guarded:
+            found.add(f"steps.{step.id.lower()}")
+    return frozenset(found)
+
+
+def trusted_outputs(workflow: Workflow, job: Job) -> frozenset[str]:
+    """``needs.<job>.outputs.<name>`` prefixes whose values come from a permission check."""
+    found: set[str] = set()
+    for name in job.needs:
+        needed = workflow.job(name)
+        if needed is None:
+            continue
+        checks = permission_steps(needed.steps)
+        for output, value in needed.outputs.items():
+            if any(check in value.text.lower() for check in checks):
+                found.add(f"needs.{name.lower()}.outputs.{output.lower()}")
+    return frozenset(found)
+
+
+def is_permission_check(step: Step) -> bool:
+    """A step that checks the actor's permission and reports the answer (outputs or failure)."""
+    if step.action in actions.PERMISSION_CHECKS:
+        return True
+    code = "\n".join([step.run.text if step.run else "", *(v.text for v in step.with_.values())])
+    return bool(_PERMISSION_SCRIPT.search(code))
+
+
+def step_conditions(steps: tuple[FlatStep, ...], event: str) -> dict[int, Cond]:
+    """Each step's own ``if:`` for ``event``; outputs of permission checks count as gates."""
+    trusted = permission_steps(s.step for s in steps)
+    return {
+        flat.position: condition(flat.step.condition.text, event, None, trusted)
+        for flat in steps
+        if flat.step.condition is not None
+    }
 
 
 def inputs_for_root(workflow: Workflow, triggers: tuple[Trigger, ...]) -> dict[str, Taint]:

@@ -13,16 +13,17 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from policies.workflows import contexts
 from policies.workflows.contexts import Head
 from policies.workflows.expressions import (
+    Access,
     Binary,
     Call,
+    Context,
     Expr,
     ExpressionError,
-    Literal,
-    Unary,
     find_spans,
     parse,
     path_of,
@@ -67,6 +68,7 @@ class Origin:
 
 
 Taint = frozenset[Origin]
+V = TypeVar("V")
 EMPTY: Taint = frozenset()
 
 
@@ -109,8 +111,6 @@ class Scope:
 
     def value(self, expr: Expr, step: Step | None) -> Taint:
         """Origins that can flow into the value of ``expr`` (booleans and comparisons carry none)."""
-        if isinstance(expr, Literal | Unary):
-            return EMPTY
         if isinstance(expr, Binary):
             if expr.operator == "||":
                 return self.value(expr.left, step) | self.value(expr.right, step)
@@ -119,8 +119,17 @@ class Scope:
             if expr.name in _BOOLEAN_CALLS:
                 return EMPTY
             return frozenset().union(*(self.value(arg, step) for arg in expr.args))
+        return self.access(expr, step) if isinstance(expr, Access | Context) else EMPTY
+
+    def access(self, expr: Access | Context, step: Step | None) -> Taint:
+        """A context path, or a property of a computed value (``fromJSON(x).y`` carries ``x``)."""
         path = path_of(expr)
-        return self.path(path, step) if path else EMPTY
+        if path:
+            return self.path(path, step)
+        base: Expr = expr
+        while isinstance(base, Access):
+            base = base.base
+        return self.value(base, step)
 
     def path(self, path: tuple[str, ...], step: Step | None) -> Taint:
         root = path[0]
@@ -136,7 +145,7 @@ class Scope:
 
     def env(self, name: str, step: Step | None) -> Taint:
         for mapping in (step.env if step else {}, self.job.env, self.workflow.env):
-            value = mapping.get(name)
+            value = lookup(mapping, name)
             if value is not None:
                 return self._guarded(f"env:{name}:{id(mapping)}", lambda v=value: self.text(v.text, None))
         return EMPTY
@@ -147,12 +156,15 @@ class Scope:
         return frozenset().union(*(self.env(name, step) for name in names))
 
     def step_output(self, step_id: str, name: str) -> Taint:
-        step = next((s for s in self.steps if s.id == step_id), None)
+        step = next((s for s in self.steps if (s.id or "").lower() == step_id.lower()), None)
         if step is None:
             return EMPTY
         taint = self._guarded(f"step:{step_id}", lambda: self.step_taint(step))
         return frozenset(
-            Origin(o.kind, f"{o.detail} ({name})") if o.kind is Kind.PR_API else o for o in taint
+            Origin(o.kind, f"{o.detail} ({name})")
+            if o.kind is Kind.PR_API and not o.detail.endswith(")")
+            else o
+            for o in taint
         )
 
     def step_taint(self, step: Step) -> Taint:
@@ -171,17 +183,17 @@ class Scope:
         return frozenset(taint)
 
     def job_output(self, job_id: str, name: str) -> Taint:
-        scope = self.jobs.get(job_id)
+        scope = lookup(self.jobs, job_id)
         if scope is None:
             return EMPTY
-        value = scope.job.outputs.get(name)
+        value = lookup(scope.job.outputs, name)
         if value is None:
             return EMPTY
         return self._guarded(f"job:{job_id}:{name}", lambda: scope.text(value.text, None))
 
     def input(self, name: str) -> Taint:
         if self.inputs is not None:
-            return self.inputs.get(name, EMPTY)
+            return lookup(self.inputs, name) or EMPTY
         return frozenset({Origin(Kind.INPUT, f"inputs.{name}")})
 
     def _guarded(self, key: str, compute: object) -> Taint:
@@ -194,6 +206,14 @@ class Scope:
             return result
         finally:
             self._active.discard(key)
+
+
+def lookup(mapping: Mapping[str, V], name: str) -> V | None:
+    """``mapping[name]``, falling back to a case-insensitive match as GitHub expressions do."""
+    if name in mapping:
+        return mapping[name]
+    folded = name.lower()
+    return next((value for key, value in mapping.items() if key.lower() == folded), None)
 
 
 def union(taints: Iterable[Taint]) -> Taint:

@@ -84,13 +84,13 @@ def _ungated(run: JobRun, checkout: PrCheckout, execution: Execution | None) -> 
         return Finding(
             "untrusted-checkout", severity, message, checkout.flat.evidence(), FIX_CHECKOUT, "medium"
         )
+    severity = Severity.CRITICAL if run.loot or run.runner else Severity.MEDIUM
     if environment is not None:
         note = (
-            f"unless environment {environment_name(run.job)!r} requires a reviewer's approval for each run "
-            "(not visible in the file), this is critical"
+            f"environment {environment_name(run.job)!r} protects this only if it requires a reviewer's "
+            "approval for every run, which the file cannot show; if it does, list it in approval_environments"
         )
-        return _exec_finding(run, checkout, execution, Severity.MEDIUM, note=note, confidence="low")
-    severity = Severity.CRITICAL if run.loot or run.runner else Severity.MEDIUM
+        return _exec_finding(run, checkout, execution, severity, note=note, confidence="medium")
     return _exec_finding(run, checkout, execution, severity, note=None)
 
 

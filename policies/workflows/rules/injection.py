@@ -87,7 +87,9 @@ def _outsider_controls(run: JobRun, gates: frozenset[Gate], origin: Origin) -> b
         return False
     if reach is Reach.REVIEW:
         return origin.actor_written
-    if Gate.SAME_REPO in gates and origin.detail.startswith(_PULL_REQUEST_FIELDS):
+    if Gate.SAME_REPO in gates and (
+        origin.kind is Kind.PR_API or origin.detail.startswith(_PULL_REQUEST_FIELDS)
+    ):
         return False
     if Gate.TRUSTED_ACTOR in gates and (origin.actor_written or event in ACTOR_IS_AUTHOR):
         return False
