@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPLIT = re.compile(r"(?:&&|\|\||[;|\n()`]|\$\()")
 _PREFIXES = frozenset(
@@ -293,6 +294,7 @@ def _words(piece: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+@lru_cache(maxsize=4096)
 def execution(script: str) -> tuple[Command, str] | None:
     """The first command that runs code from the working tree, and why."""
     for command in commands(script):
@@ -342,6 +344,7 @@ def env_file_writes(script: str) -> Iterator[tuple[str, int, str]]:
         offset += len(line)
 
 
+@lru_cache(maxsize=4096)
 def pr_checkout(script: str) -> str | None:
     """How the script puts a pull request's code into the tree (``gh pr checkout``, fetching a
     ``pull/N/head`` ref and checking it out, cloning another repository), if it does."""
@@ -353,6 +356,7 @@ def pr_checkout(script: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def changes_tree(script: str) -> bool:
     """Whether the script runs a git command that replaces the checked-out files."""
     return bool(_TREE_VERBS.search(script) or _CLONE.search(script))

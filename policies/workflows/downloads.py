@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policies.workflows import actions
 from policies.workflows.model import Step
@@ -22,6 +23,7 @@ class Download:
     outside_workspace: bool
 
 
+@lru_cache(maxsize=4096)
 def untrusted_download(step: Step) -> Download | None:
     """A step that fetches artifacts produced by another (possibly a fork's) run."""
     if step.action in actions.ARTIFACT_DOWNLOADS:

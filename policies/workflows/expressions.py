@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))"
@@ -107,6 +108,7 @@ def is_whole_expression(text: str) -> bool:
     return len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text.strip())
 
 
+@lru_cache(maxsize=8192)
 def parse(source: str) -> Expr:
     """Parse the inside of ``${{ }}``; raises ``ExpressionError`` for anything else."""
     parser = _Parser(list(_tokens(source)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policies.workflows.expressions import (
     Access,
@@ -120,6 +121,7 @@ def negate(a: Cond) -> Cond:
     return {"never": ALWAYS, "always": NEVER}.get(a.state, MAYBE)
 
 
+@lru_cache(maxsize=8192)
 def condition(
     text: str | None, event: str, activity: str | None = None, trusted: frozenset[str] = frozenset()
 ) -> Cond:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from policies.yaml_source import Mapping, Node, Scalar, Sequence
 
@@ -23,7 +24,7 @@ class ShapeError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Step:
     """One step: ``uses`` or ``run``, with its inputs, environment and condition."""
 
@@ -53,8 +54,14 @@ class Step:
     def input(self, name: str) -> Scalar | None:
         return self.with_.get(name)
 
+    @cached_property
+    def code(self) -> str:
+        """The step's script, inputs and condition as one text, for pattern searches."""
+        parts = [self.run.text if self.run else "", self.condition.text if self.condition else ""]
+        return "\n".join([*parts, *(value.text for value in self.with_.values())])
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Job:
     """A job: its steps, or the reusable workflow it calls."""
 
@@ -75,7 +82,7 @@ class Job:
     outputs: MappingABC[str, Scalar]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Workflow:
     """A workflow file, or a composite action (``kind == "action"``, one pseudo-job of its steps)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from policies.base import Evidence
 from policies.workflows import actions
@@ -138,14 +139,12 @@ def _check_step_gates(steps: tuple[Step, ...]) -> frozenset[Gate]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=4096)
 def step_gate(step: Step) -> frozenset[Gate]:
     """Gates a step enforces by failing the job: permission checks and same-repository checks."""
     if step.action in actions.PERMISSION_CHECKS:
         return frozenset({Gate.TRUSTED_ACTOR})
-    condition_text = step.condition.text if step.condition is not None else ""
-    code = "\n".join(
-        [step.run.text if step.run else "", condition_text, *(v.text for v in step.with_.values())]
-    )
+    code = step.code
     if not _FAILS.search(code):
         return frozenset()
     gates = set()
@@ -198,12 +197,14 @@ def token_access(
     return None
 
 
-def secret_names(job: Job, workflow: Workflow) -> set[str]:
+@lru_cache(maxsize=1024)
+def secret_names(job: Job, workflow: Workflow) -> frozenset[str]:
+    """Names of the secrets a job reads (and of the workflow-level env it inherits)."""
     text = "\n".join([text_of(job.node), *(v.text for v in workflow.env.values())])
     names = {match.group(1) or "(computed)" for match in _SECRET.finditer(text)}
     if isinstance(job.secrets, Scalar) and job.secrets.text == "inherit":
         names.add("(all, inherited)")
-    return names
+    return frozenset(names)
 
 
 def environment_name(job: Job) -> str:
@@ -333,6 +334,7 @@ def trusted_outputs(workflow: Workflow, job: Job) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=4096)
 def is_permission_check(step: Step) -> bool:
     """A step that checks the actor's permission and reports the answer (outputs or failure)."""
     if step.action in actions.PERMISSION_CHECKS:

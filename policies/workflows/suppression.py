@@ -36,7 +36,7 @@ def suppressions(path: str, lines: Iterable[str]) -> Iterator[Suppression]:
 
 def apply(path: str, lines: tuple[str, ...], findings: Iterable[Finding]) -> list[Finding]:
     """Mark suppressed findings and report suppressions that give no reason."""
-    found = list(suppressions(path, lines))
+    found = list(suppressions(path, lines)) if any("guard:" in line for line in lines) else []
     result = []
     for finding in findings:
         match = _matching(path, found, finding)

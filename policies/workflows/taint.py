@@ -97,6 +97,7 @@ class Scope:
     jobs: Mapping[str, Scope] = field(default_factory=dict)
     artifact_after: int | None = None
     _active: set[str] = field(default_factory=set)
+    _steps: dict[int, Taint] = field(default_factory=dict)
 
     def expression(self, source: str, step: Step | None = None) -> Taint:
         try:
@@ -159,7 +160,9 @@ class Scope:
         step = next((s for s in self.steps if (s.id or "").lower() == step_id.lower()), None)
         if step is None:
             return EMPTY
-        taint = self._guarded(f"step:{step_id}", lambda: self.step_taint(step))
+        if step.index not in self._steps:
+            self._steps[step.index] = self._guarded(f"step:{step_id}", lambda: self.step_taint(step))
+        taint = self._steps[step.index]
         return frozenset(
             Origin(o.kind, f"{o.detail} ({name})")
             if o.kind is Kind.PR_API and not o.detail.endswith(")")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -30,14 +31,23 @@ def secrets_inherit(workflow: Workflow, privileged: bool) -> Iterator[Finding]:
 
 
 def secrets_tojson(workflow: Workflow) -> Iterator[Finding]:
-    for number, line in enumerate(workflow.lines, start=1):
-        match = _ALL_SECRETS.search(line)
-        if match and "${{" in line:
+    text = "\n".join(workflow.lines)
+    starts = [0]
+    for line in workflow.lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for match in _ALL_SECRETS.finditer(text):
+        number = bisect.bisect_right(starts, match.start())
+        line = workflow.lines[number - 1]
+        if "${{" in line:
             yield Finding(
                 "secrets-tojson",
                 Severity.MEDIUM,
                 "the whole secrets context is expanded, handing every secret to this step",
-                (Evidence(workflow.path, number, match.start() + 1, None, line.strip()),),
+                (
+                    Evidence(
+                        workflow.path, number, match.start() - starts[number - 1] + 1, None, line.strip()
+                    ),
+                ),
                 "Reference each secret by name (`secrets.NAME`) in the step that needs it.",
             )
 
