@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from guard.cli import version
+from guard.cli import scan, version
 
-COMMANDS: tuple[ModuleType, ...] = (version,)
+COMMANDS: tuple[ModuleType, ...] = (version, scan)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,6 +66,10 @@ _WRITER_PREFIXES: tuple[Path, ...] = (
 )
 
 
+# Workflow triggers whose ``github.event`` is another webhook event's payload.
+_TRIGGER_PAYLOADS: Mapping[str, str] = {"pull_request_target": "pull_request"}
+
+
 @dataclass(frozen=True)
 class Untrusted:
     """An outsider-written context and the events whose payloads carry it."""
@@ -79,7 +83,7 @@ def _catalogue() -> tuple[dict[Path, frozenset[str]], frozenset[Path]]:
     text = resources.files(__package__).joinpath("untrusted_contexts.json").read_text(encoding="utf-8")
     data = json.loads(text)
     fields: dict[Path, frozenset[str]] = {
-        tuple(path.split(".")): frozenset(events) for path, events in data["contexts"].items()
+        tuple(path.split(".")): _with_aliases(events) for path, events in data["contexts"].items()
     }
     for path in data["extra"]:
         fields[tuple(path.split("."))] = frozenset(
@@ -87,6 +91,15 @@ def _catalogue() -> tuple[dict[Path, frozenset[str]], frozenset[Path]]:
         )
     prefixes = frozenset(path[:i] for path in fields for i in range(3, len(path)))
     return fields, prefixes
+
+
+def _with_aliases(events: list[str]) -> frozenset[str]:
+    """Webhook event names plus the workflow triggers that receive the same payload."""
+    found = set(events)
+    for trigger, payload in _TRIGGER_PAYLOADS.items():
+        if payload in found:
+            found.add(trigger)
+    return frozenset(found)
 
 
 def _normalise(path: Path) -> Path:
