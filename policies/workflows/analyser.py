@@ -24,6 +24,7 @@ from policies.workflows.rules.secrets import (
     spoofable_actor,
 )
 from policies.workflows.runs import (
+    FlatStep,
     JobRun,
     evidence_at,
     flatten,
@@ -38,9 +39,12 @@ from policies.workflows.runs import (
 )
 from policies.workflows.settings import DEFAULT_SETTINGS, AnalyserSettings
 from policies.workflows.taint import Scope, Taint
-from policies.workflows.triggers import Trigger, parse_triggers, privileged
+from policies.workflows.triggers import Reach, Trigger, parse_triggers, privileged
 from policies.yaml_source import YamlError, load
 
+# Triggers only writers can cause yield findings only through pushed commit messages (push, merge
+# queues) or approvals that check out a pull request (dispatch events); the others are skipped.
+_WRITER_EVENTS_WITH_FINDINGS = frozenset({"push", "merge_group", "workflow_dispatch", "repository_dispatch"})
 JOB_RULES: tuple[Callable[[JobRun], Iterable[Finding]], ...] = (
     untrusted_checkout,
     expression_injection,
@@ -139,10 +143,11 @@ def job_runs(
     triggers: tuple[Trigger, ...],
 ) -> Iterator[JobRun]:
     """Every job of ``workflow`` under every trigger that can start it."""
-    builder = _RunBuilder(files, settings)
+    builder = _RunBuilder(files, settings, {})
     scopes = _scopes(workflow, inputs_for_root(workflow, triggers) if workflow.kind == "workflow" else None)
+    relevant = [t for t in triggers if t.reach is not Reach.WRITER or t.event in _WRITER_EVENTS_WITH_FINDINGS]
     for job in workflow.jobs:
-        for trigger in triggers:
+        for trigger in relevant:
             yield from builder.runs(workflow, job, trigger, scopes)
 
 
@@ -169,6 +174,18 @@ class _Call:
 class _RunBuilder:
     files: Mapping[str, Workflow]
     settings: AnalyserSettings
+    flattened: dict[tuple[int, int], tuple[FlatStep, ...]]
+
+    def steps(self, workflow: Workflow, job: Job, scope: Scope, caller: _Call | None) -> tuple[FlatStep, ...]:
+        """The job's steps with local composite actions followed; the same for every trigger."""
+        key = (id(job), id(caller))
+        if key not in self.flattened:
+            via = caller.via if caller else ()
+            depth = self.settings.max_call_depth
+            self.flattened[key] = positioned(
+                flatten(self.files, workflow, job.steps, scope, via=via, depth=depth)
+            )
+        return self.flattened[key]
 
     def runs(
         self,
@@ -190,9 +207,7 @@ class _RunBuilder:
             return
         via = caller.via if caller else ()
         scope = scopes[job.id]
-        steps = positioned(
-            flatten(self.files, workflow, job.steps, scope, via=via, depth=self.settings.max_call_depth)
-        )
+        steps = self.steps(workflow, job, scope, caller)
         conds = step_conditions(steps, trigger.event)
         steps = positioned(s for s in steps if conds.get(s.position, cond).runs)
         held = loot(workflow, job, self.settings, caller.job if caller else None)

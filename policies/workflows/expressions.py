@@ -16,6 +16,7 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<op>==|!=|<=|>=|&&|\|\||[()\[\].,!<>*]))"
 )
+_SPAN_PART = re.compile(r"'[^']*'|\}\}")
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _BINARY = (("||",), ("&&",), ("==", "!="), ("<", "<=", ">", ">="))
 MAX_DEPTH = 50
@@ -91,14 +92,9 @@ def find_spans(text: str) -> list[Span]:
 
 
 def _span_end(text: str, index: int) -> int:
-    quoted = False
-    while index < len(text):
-        char = text[index]
-        if char == "'":
-            quoted = not quoted
-        elif not quoted and text.startswith("}}", index):
-            return index + 2
-        index += 1
+    for match in _SPAN_PART.finditer(text, index):
+        if match.group(0) == "}}":
+            return match.end()
     return -1
 
 

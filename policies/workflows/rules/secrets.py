@@ -32,6 +32,8 @@ def secrets_inherit(workflow: Workflow, privileged: bool) -> Iterator[Finding]:
 
 def secrets_tojson(workflow: Workflow) -> Iterator[Finding]:
     text = "\n".join(workflow.lines)
+    if not _ALL_SECRETS.search(text):
+        return
     starts = [0]
     for line in workflow.lines:
         starts.append(starts[-1] + len(line) + 1)
