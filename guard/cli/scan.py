@@ -14,7 +14,6 @@ import dataclasses
 import os
 import sys
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 
 from policies.base import Finding, Severity
@@ -80,6 +79,8 @@ def render(analysis: Analysis, output_format: str, minimum: Severity) -> str:
 
 
 def _version() -> str:
+    from importlib import metadata  # noqa: PLC0415 - only SARIF output needs it; keeps start-up fast
+
     try:
         return metadata.version("pipeline-guard")
     except metadata.PackageNotFoundError:

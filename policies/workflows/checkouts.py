@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,15 @@ class PrCheckout:
 
 
 def find_checkout(flat: FlatStep) -> PrCheckout | None:
+    """The pull-request checkout ``flat`` performs, if any (worked out once per step and job)."""
+    slot = ("find_checkout", id(flat.scope))
+    if slot not in flat.step.memo:
+        flat.step.memo[slot] = _find_checkout(flat)
+    found: PrCheckout | None = flat.step.memo[slot]
+    return dataclasses.replace(found, flat=flat) if found is not None and found.flat is not flat else found
+
+
+def _find_checkout(flat: FlatStep) -> PrCheckout | None:
     step = flat.step
     if step.action == actions.CHECKOUT:
         return _checkout_action(flat)

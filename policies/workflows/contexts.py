@@ -11,7 +11,7 @@ import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 Path = tuple[str, ...]
@@ -106,6 +106,7 @@ def _normalise(path: Path) -> Path:
     return tuple("*" if part.isdigit() else part for part in path)
 
 
+@lru_cache(maxsize=4096)
 def untrusted(path: Path) -> Untrusted | None:
     """The outsider-written field (or object holding such fields) that ``path`` reads, if any."""
     fields, prefixes = _catalogue()
@@ -118,6 +119,7 @@ def untrusted(path: Path) -> Untrusted | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def head(path: Path) -> Head | None:
     """How ``path`` identifies a pull request's code, if it does."""
     return _HEADS.get(".".join(_normalise(path)))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from policies.workflows import actions
-from policies.workflows.model import Step
+from policies.workflows.model import Step, per_object
 
 _SCRIPT_DOWNLOAD = re.compile(r"downloadArtifact|listWorkflowRunArtifacts|\bgh\s+run\s+download\b")
 _OUTSIDE = re.compile(r"runner\.temp|RUNNER_TEMP|^/tmp|^\$\{\{\s*runner\.temp")
@@ -23,7 +22,7 @@ class Download:
     outside_workspace: bool
 
 
-@lru_cache(maxsize=4096)
+@per_object
 def untrusted_download(step: Step) -> Download | None:
     """A step that fetches artifacts produced by another (possibly a fork's) run."""
     if step.action in actions.ARTIFACT_DOWNLOADS:

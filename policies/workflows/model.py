@@ -7,9 +7,11 @@ with the position, which the analyser reports as the file's problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import Any, TypeVar, cast
 
 from policies.yaml_source import Mapping, Node, Scalar, Sequence
 
@@ -38,6 +40,7 @@ class Step:
     env: MappingABC[str, Scalar]
     condition: Scalar | None
     working_directory: str | None
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def action(self) -> str:
@@ -80,6 +83,7 @@ class Job:
     with_: MappingABC[str, Scalar]
     secrets: Node | None
     outputs: MappingABC[str, Scalar]
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +102,24 @@ class Workflow:
 
     def job(self, job_id: str) -> Job | None:
         return next((job for job in self.jobs if job.id == job_id), None)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def per_object(func: F) -> F:
+    """Remember ``func(owner, *args)`` in ``owner.memo`` (a step's or job's facts do not change while it is
+    analysed); the other arguments are keyed by identity."""
+    name = func.__qualname__
+
+    @wraps(func)
+    def remembered(owner: Any, *args: Any) -> Any:
+        slot = (name, *(id(arg) for arg in args))
+        if slot not in owner.memo:
+            owner.memo[slot] = func(owner, *args)
+        return owner.memo[slot]
+
+    return cast(F, remembered)
 
 
 def build(path: str, root: Node | None, text: str) -> Workflow:
@@ -142,7 +164,7 @@ def _action(path: str, root: Mapping, lines: tuple[str, ...]) -> Workflow:
     inputs = tuple(inputs_node.keys()) if isinstance(inputs_node, Mapping) else ()
     key = next(k for k, _ in root.pairs if k.text == "runs")
     steps = _steps(steps_node) if steps_node is not None else ()
-    job = Job("(action)", runs, key, steps, {}, None, (), None, None, None, None, None, {}, None, {})
+    job = Job("(action)", runs, key, steps, {}, None, (), None, None, None, None, None, {}, None, outputs={})
     return Workflow(path, "action", root, None, {}, None, (job,), inputs=inputs, lines=lines)
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from policies.base import Evidence
 from policies.workflows import actions
 from policies.workflows.guards import ALWAYS, Cond, Gate, both, condition
-from policies.workflows.model import Job, Step, Workflow, text_of
+from policies.workflows.model import Job, Step, Workflow, per_object, text_of
 from policies.workflows.settings import DEFAULT_SETTINGS, AnalyserSettings
 from policies.workflows.taint import EMPTY, Kind, Origin, Scope, Taint
 from policies.workflows.triggers import Trigger
@@ -139,7 +138,7 @@ def _check_step_gates(steps: tuple[Step, ...]) -> frozenset[Gate]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4096)
+@per_object
 def step_gate(step: Step) -> frozenset[Gate]:
     """Gates a step enforces by failing the job: permission checks and same-repository checks."""
     if step.action in actions.PERMISSION_CHECKS:
@@ -197,7 +196,7 @@ def token_access(
     return None
 
 
-@lru_cache(maxsize=1024)
+@per_object
 def secret_names(job: Job, workflow: Workflow) -> frozenset[str]:
     """Names of the secrets a job reads (and of the workflow-level env it inherits)."""
     text = "\n".join([text_of(job.node), *(v.text for v in workflow.env.values())])
@@ -334,7 +333,7 @@ def trusted_outputs(workflow: Workflow, job: Job) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4096)
+@per_object
 def is_permission_check(step: Step) -> bool:
     """A step that checks the actor's permission and reports the answer (outputs or failure)."""
     if step.action in actions.PERMISSION_CHECKS:
