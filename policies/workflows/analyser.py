@@ -39,8 +39,8 @@ from policies.workflows.runs import (
 )
 from policies.workflows.settings import DEFAULT_SETTINGS, AnalyserSettings
 from policies.workflows.taint import Scope, Taint
-from policies.workflows.triggers import Reach, Trigger, parse_triggers, privileged
-from policies.yaml_source import YamlError, load
+from policies.workflows.triggers import Reach, Trigger, fork_reachable, parse_triggers, privileged
+from policies.yaml_source import Scalar, YamlError, load
 
 # Triggers only writers can cause yield findings only through pushed commit messages (push, merge
 # queues) or approvals that check out a pull request (dispatch events); the others are skipped.
@@ -145,10 +145,32 @@ def job_runs(
     """Every job of ``workflow`` under every trigger that can start it."""
     builder = _RunBuilder(files, settings, {})
     scopes = _scopes(workflow, inputs_for_root(workflow, triggers) if workflow.kind == "workflow" else None)
-    relevant = [t for t in triggers if t.reach is not Reach.WRITER or t.event in _WRITER_EVENTS_WITH_FINDINGS]
+    relevant = [
+        t
+        for t in triggers
+        if (t.reach is not Reach.WRITER or t.event in _WRITER_EVENTS_WITH_FINDINGS) and _reachable(t, files)
+    ]
     for job in workflow.jobs:
         for trigger in relevant:
             yield from builder.runs(workflow, job, trigger, scopes)
+
+
+def _reachable(trigger: Trigger, files: Mapping[str, Workflow]) -> bool:
+    """False for a ``workflow_run`` whose upstream workflows are all known and none can be started by an
+    outsider; a fork's pull request can only reach ``workflow_run`` through such an upstream run."""
+    if trigger.event != "workflow_run" or not trigger.workflows:
+        return True
+    by_name = {_name(w): w for w in files.values() if w.kind == "workflow"}
+    upstream = [by_name.get(name) for name in trigger.workflows]
+    if any(workflow is None for workflow in upstream):
+        return True
+    return any(fork_reachable(triggers_of(workflow)) for workflow in upstream if workflow is not None)
+
+
+def _name(workflow: Workflow) -> str:
+    """The name ``workflow_run`` filters match: ``name:``, or the file's path when there is none."""
+    node = workflow.root.get("name")
+    return node.text if isinstance(node, Scalar) else workflow.path
 
 
 def _scopes(workflow: Workflow, inputs: Mapping[str, Taint] | None) -> dict[str, Scope]:

@@ -326,3 +326,32 @@ def test_self_hosted_runner_makes_even_a_tokenless_job_critical() -> None:
     [finding] = findings(analysis, "untrusted-checkout-exec")
     assert finding.severity is Severity.CRITICAL
     assert "self-hosted runner" in finding.message
+
+
+WORKFLOW_RUN = """\
+on:
+  workflow_run:
+    workflows: [Release build]
+    types: [completed]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.workflow_run.head_sha }}
+      - run: make publish
+"""
+
+
+def test_workflow_run_after_an_upstream_only_writers_can_start_is_not_reachable() -> None:
+    push_only = "name: Release build\non:\n  push:\n    tags: ['v*']\njobs: {}\n"
+    analysis = run(WORKFLOW_RUN, **{".github__workflows__release.yml": push_only})
+    assert findings(analysis, "untrusted-checkout-exec") == []
+
+
+def test_workflow_run_after_a_pull_request_workflow_is_reachable() -> None:
+    on_pull_requests = "name: Release build\non: [push, pull_request]\njobs: {}\n"
+    analysis = run(WORKFLOW_RUN, **{".github__workflows__release.yml": on_pull_requests})
+    assert findings(analysis, "untrusted-checkout-exec")
+    assert findings(run(WORKFLOW_RUN), "untrusted-checkout-exec")
