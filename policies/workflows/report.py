@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from policies.base import Finding, Severity, as_json
+from policies.base import Finding, Severity
 from policies.workflows.analyser import Analysis
 from policies.workflows.catalogue import RULES
 
@@ -71,7 +71,7 @@ def summary_line(analysis: Analysis, minimum: Severity) -> str:
 def to_json(analysis: Analysis, minimum: Severity) -> str:
     files = []
     for path, findings in analysis.findings.items():
-        kept = [as_json(f) for f in findings if f.severity >= minimum]
+        kept = [_finding_json(f) for f in findings if f.severity >= minimum]
         files.append({"path": path, "analysed": path not in analysis.errors, "findings": kept})
     document = {
         "tool": TOOL_NAME,
@@ -80,6 +80,22 @@ def to_json(analysis: Analysis, minimum: Severity) -> str:
         "summary": summary_line(analysis, minimum),
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    evidence = [
+        {"path": e.path, "line": e.line, "column": e.column, "end_line": e.end_line, "snippet": e.snippet}
+        for e in finding.evidence
+    ]
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "evidence": evidence,
+        "fix": finding.fix,
+        "confidence": finding.confidence,
+        "suppressed": finding.suppressed,
+    }
 
 
 def to_sarif(analysis: Analysis, minimum: Severity, version: str) -> str:

@@ -158,6 +158,11 @@ def loot(
     workflow: Workflow, job: Job, settings: AnalyserSettings, caller: Job | None = None
 ) -> tuple[str, ...]:
     """What code running in the job could steal: secrets and a write-capable token."""
+    return _loot(job, workflow, settings, caller)
+
+
+@per_object
+def _loot(job: Job, workflow: Workflow, settings: AnalyserSettings, caller: Job | None) -> tuple[str, ...]:
     held: list[str] = []
     token = token_access(job.permissions, workflow.permissions, settings, caller)
     if token:
