@@ -90,8 +90,9 @@ def analyse(files: Mapping[str, bytes | str], *, settings: AnalyserSettings = DE
         except (YamlError, ShapeError) as exc:
             errors[path] = _invalid(path, exc)
     results: dict[str, tuple[Finding, ...]] = {path: (error,) for path, error in errors.items()}
+    names = {_name(w): w for w in models.values() if w.kind == "workflow"}
     for path, workflow in models.items():
-        found = _dedupe(_findings(workflow, models, settings))
+        found = _dedupe(_findings(workflow, models, settings, names))
         results[path] = tuple(sorted(suppression.apply(path, workflow.lines, found), key=_order))
     return Analysis(dict(sorted(results.items())), errors)
 
@@ -121,9 +122,12 @@ def triggers_of(workflow: Workflow) -> tuple[Trigger, ...]:
 
 
 def _findings(
-    workflow: Workflow, files: Mapping[str, Workflow], settings: AnalyserSettings
+    workflow: Workflow,
+    files: Mapping[str, Workflow],
+    settings: AnalyserSettings,
+    names: Mapping[str, Workflow],
 ) -> Iterator[Finding]:
-    triggers = triggers_of(workflow)
+    triggers = tuple(t for t in triggers_of(workflow) if _reachable(t, names))
     privileged_events = tuple(sorted({t.event for t in privileged(triggers)}))
     for run in job_runs(workflow, files, settings, triggers):
         for rule in JOB_RULES:
@@ -145,23 +149,18 @@ def job_runs(
     """Every job of ``workflow`` under every trigger that can start it."""
     builder = _RunBuilder(files, settings, {})
     scopes = _scopes(workflow, inputs_for_root(workflow, triggers) if workflow.kind == "workflow" else None)
-    relevant = [
-        t
-        for t in triggers
-        if (t.reach is not Reach.WRITER or t.event in _WRITER_EVENTS_WITH_FINDINGS) and _reachable(t, files)
-    ]
+    relevant = [t for t in triggers if t.reach is not Reach.WRITER or t.event in _WRITER_EVENTS_WITH_FINDINGS]
     for job in workflow.jobs:
         for trigger in relevant:
             yield from builder.runs(workflow, job, trigger, scopes)
 
 
-def _reachable(trigger: Trigger, files: Mapping[str, Workflow]) -> bool:
+def _reachable(trigger: Trigger, names: Mapping[str, Workflow]) -> bool:
     """False for a ``workflow_run`` whose upstream workflows are all known and none can be started by an
     outsider; a fork's pull request can only reach ``workflow_run`` through such an upstream run."""
     if trigger.event != "workflow_run" or not trigger.workflows:
         return True
-    by_name = {_name(w): w for w in files.values() if w.kind == "workflow"}
-    upstream = [by_name.get(name) for name in trigger.workflows]
+    upstream = [names.get(name) for name in trigger.workflows]
     if any(workflow is None for workflow in upstream):
         return True
     return any(fork_reachable(triggers_of(workflow)) for workflow in upstream if workflow is not None)

@@ -32,7 +32,7 @@ def untrusted_download(step: Step) -> Download | None:
         path = step.input("path")
         return _landing(step, path.text if path is not None else "")
     code = "\n".join([step.run.text if step.run else "", *(v.text for v in step.with_.values())])
-    if _SCRIPT_DOWNLOAD.search(code):
+    if ("artifact" in step.code_lower or "run download" in step.code_lower) and _SCRIPT_DOWNLOAD.search(code):
         match = _GH_DIR.search(code)
         return _landing(step, match.group(1) if match else "")
     return None

@@ -63,6 +63,10 @@ class Step:
         parts = [self.run.text if self.run else "", self.condition.text if self.condition else ""]
         return "\n".join([*parts, *(value.text for value in self.with_.values())])
 
+    @cached_property
+    def code_lower(self) -> str:
+        return self.code.lower()
+
 
 @dataclass(frozen=True, eq=False)
 class Job:

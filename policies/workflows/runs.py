@@ -144,7 +144,8 @@ def step_gate(step: Step) -> frozenset[Gate]:
     if step.action in actions.PERMISSION_CHECKS:
         return frozenset({Gate.TRUSTED_ACTOR})
     code = step.code
-    if not _FAILS.search(code):
+    lowered = step.code_lower
+    if not any(word in lowered for word in ("setfailed", "exit", "core.error")) or not _FAILS.search(code):
         return frozenset()
     gates = set()
     if _PERMISSION_SCRIPT.search(code):
@@ -344,7 +345,9 @@ def is_permission_check(step: Step) -> bool:
     if step.action in actions.PERMISSION_CHECKS:
         return True
     code = "\n".join([step.run.text if step.run else "", *(v.text for v in step.with_.values())])
-    return bool(_PERMISSION_SCRIPT.search(code))
+    lowered = step.code_lower
+    words = ("permission", "membership", "author_association")
+    return any(word in lowered for word in words) and bool(_PERMISSION_SCRIPT.search(code))
 
 
 def step_conditions(steps: tuple[FlatStep, ...], event: str) -> dict[int, Cond]:
