@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -56,6 +57,8 @@ def _severity(text_value: str) -> Severity:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The scan allocates many small objects and frees them only at exit: collect cycles less often.
+    gc.set_threshold(100_000, 50, 100)
     try:
         groups = collect(args.paths)
     except OSError as exc:
@@ -90,14 +93,17 @@ def _version() -> str:
 def collect(paths: list[str]) -> dict[Path, dict[str, Path]]:
     """Files to scan, grouped by repository root and keyed by their path inside that repository."""
     groups: dict[Path, dict[str, Path]] = {}
+    roots: dict[Path, Path] = {}
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise FileNotFoundError(f"no such file or directory: {raw}")
-        files = [path] if path.is_file() else list(_walk(path))
-        for file in files:
-            root = repository_root(file)
-            groups.setdefault(root, {})[file.resolve().relative_to(root).as_posix()] = file
+        for file in [path.resolve()] if path.is_file() else _walk(path.resolve()):
+            folder = file.parent
+            if folder not in roots:
+                roots[folder] = repository_root(folder)
+            root = roots[folder]
+            groups.setdefault(root, {})[file.relative_to(root).as_posix()] = file
     return groups
 
 
@@ -113,24 +119,24 @@ def _walk(directory: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def repository_root(file: Path) -> Path:
-    """The folder holding ``.github`` above ``file``; its own folder when there is none."""
-    resolved = file.resolve()
-    for parent in resolved.parents:
-        if parent.name == ".github":
-            return parent.parent
-        if (parent / ".github").is_dir():
-            return parent
-    return resolved.parent
+def repository_root(folder: Path) -> Path:
+    """The folder holding ``.github`` at or above ``folder`` (an absolute path); ``folder`` when none does."""
+    for candidate in (folder, *folder.parents):
+        if candidate.name == ".github":
+            return candidate.parent
+        if (candidate / ".github").is_dir():
+            return candidate
+    return folder
 
 
 def scan(groups: dict[Path, dict[str, Path]]) -> Analysis:
     """Analyse each repository's files together; report them under the paths the user gave."""
     findings: dict[str, tuple[Finding, ...]] = {}
     errors: dict[str, Finding] = {}
+    cwd = os.getcwd()
     for files in groups.values():
         result = analyse({key: file.read_bytes() for key, file in files.items()})
-        shown = {key: _display(file) for key, file in files.items()}
+        shown = {key: _display(file, cwd) for key, file in files.items()}
         for key, display in shown.items():
             findings[display] = tuple(_relocate(f, shown) for f in result.findings.get(key, ()))
             if key in result.errors:
@@ -138,15 +144,15 @@ def scan(groups: dict[Path, dict[str, Path]]) -> Analysis:
     return Analysis(dict(sorted(findings.items())), errors)
 
 
-def _display(file: Path) -> str:
+def _display(file: Path, cwd: str) -> str:
     """The path as the user would type it: relative to the working directory when inside it."""
-    resolved = file.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    text = str(file)
+    inside = text.startswith(cwd.rstrip(os.sep) + os.sep)
+    return Path(os.path.relpath(text, cwd)).as_posix() if inside else file.as_posix()
 
 
 def _relocate(finding: Finding, shown: dict[str, str]) -> Finding:
+    if all(e.path not in shown or shown[e.path] == e.path for e in finding.evidence):
+        return finding
     evidence = tuple(dataclasses.replace(e, path=shown.get(e.path, e.path)) for e in finding.evidence)
     return dataclasses.replace(finding, evidence=evidence)

@@ -79,7 +79,7 @@ def to_json(analysis: Analysis, minimum: Severity) -> str:
         "files": files,
         "summary": summary_line(analysis, minimum),
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(document) + "\n"
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def to_sarif(analysis: Analysis, minimum: Severity, version: str) -> str:
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}) + "\n"
 
 
 def _rule(rule_id: str) -> dict[str, Any]:
