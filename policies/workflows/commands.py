@@ -223,6 +223,8 @@ _NO_EXEC_ARGS: Mapping[str, frozenset[str]] = {
     "pnpm": frozenset({"--version", "-v", "config"}),
     "node": frozenset({"--version", "-v", "-p", "-e", "--print", "--eval"}),
 }
+_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+_INSTALLS = frozenset({"install", "ci", "i", "add"})
 _INTERPRETERS = frozenset(
     {
         "sh",
@@ -322,6 +324,8 @@ def _tool_reason(tool: str, args: tuple[str, ...]) -> str | None:
         return f"runs {tool} from the working tree"
     if tool in _NO_EXEC_ARGS and args and args[0] in _NO_EXEC_ARGS[tool]:
         return None
+    if tool in _PACKAGE_MANAGERS and "--ignore-scripts" in args and args[0] in _INSTALLS:
+        return None  # installs without running lifecycle scripts
     if tool in _TOOLS and not (args and args[0] in ("--version", "-V", "--help")):
         return _TOOLS[tool]
     if tool in _SUBCOMMANDS:

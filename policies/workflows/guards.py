@@ -35,6 +35,7 @@ class Gate(enum.Enum):
     TRUSTED_AUTHOR = "the pull request or issue author must be a trusted user"
     LABEL = "a maintainer must have added a label (it stays on the pull request)"
     LABEL_EVENT = "the run must be started by a maintainer adding a label"
+    MERGED = "the pull request must have been merged, so a maintainer accepted its code"
     SPOOFABLE_ACTOR = "github.actor is compared with a bot's name, which an outsider can arrange"
 
 
@@ -94,6 +95,7 @@ _ACTOR_ASSOCIATIONS = frozenset(
 _AUTHOR_ASSOCIATIONS = frozenset(
     {"github.event.pull_request.author_association", "github.event.issue.author_association"}
 )
+_MERGED = "github.event.pull_request.merged"
 _PR_LABELS = "github.event.pull_request.labels.*.name"
 
 
@@ -180,6 +182,8 @@ class _Evaluator:
         path = _dotted(expr)
         if path.startswith("github.event.workflow_run.pull_requests.*"):
             return Cond("maybe", frozenset({Gate.SAME_REPO}))  # empty for runs from forks
+        if path == _MERGED:
+            return Cond("maybe", frozenset({Gate.MERGED}))
         return Cond("maybe", frozenset({Gate.TRUSTED_ACTOR})) if self.checked(path) else MAYBE
 
     def checked(self, path: str) -> bool:
@@ -193,6 +197,8 @@ class _Evaluator:
             return constant
         if name == "github.event.workflow_run.event" and isinstance(value, str):
             return MAYBE if value.startswith("pull_request") else Cond("maybe", frozenset({Gate.SAME_REPO}))
+        if name == _MERGED and value is True:
+            return Cond("maybe", frozenset({Gate.MERGED}))
         if (self.checked(name) and value not in (False, "false", "", None)) or self.checked(_call_arg(left)):
             return Cond("maybe", frozenset({Gate.TRUSTED_ACTOR}))
         gate = _gate(name, _dotted(right), value)

@@ -221,11 +221,18 @@ def environment_name(job: Job) -> str:
 
 def runner(job: Job, settings: AnalyserSettings) -> str | None:
     """The label that makes the job run on a self-hosted runner, if any (matrix values included)."""
-    hosted = set(settings.github_hosted_labels)
     for labels in runner_label_sets(job):
         for label in labels:
             if label.lower() == "self-hosted" or label in settings.self_hosted_labels:
                 return label
+    return None
+
+
+def unknown_runner(job: Job, settings: AnalyserSettings) -> str | None:
+    """A ``runs-on`` label that is neither GitHub-hosted nor configured: maybe a self-hosted runner, maybe a
+    third-party hosted one."""
+    hosted = set(settings.github_hosted_labels)
+    for labels in runner_label_sets(job):
         unknown = [
             lab for lab in labels if "${{" not in lab and lab not in hosted and not _GITHUB_HOSTED.match(lab)
         ]

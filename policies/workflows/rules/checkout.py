@@ -44,7 +44,7 @@ def _judge(run: JobRun, checkout: PrCheckout, execution: Execution | None) -> Fi
     event = run.trigger.event
     if event in APPROVAL_EVENTS:
         return _toctou(run, checkout, execution, "a maintainer's dispatch") if checkout.mutable else None
-    if gates & {Gate.SAME_REPO, Gate.TRUSTED_AUTHOR}:
+    if gates & {Gate.SAME_REPO, Gate.TRUSTED_AUTHOR, Gate.MERGED}:
         return None
     if Gate.TRUSTED_ACTOR in gates:
         if event in ACTOR_IS_AUTHOR or not (checkout.mutable or checkout.runtime_lookup):

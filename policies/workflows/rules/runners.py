@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from policies.base import Finding, Severity
 from policies.workflows.guards import Gate
-from policies.workflows.runs import JobRun
+from policies.workflows.runs import JobRun, unknown_runner
 from policies.workflows.triggers import Reach
 
 FIX = (
@@ -17,7 +17,10 @@ FIX = (
 
 
 def self_hosted_fork(run: JobRun) -> Iterator[Finding]:
-    if run.runner is None or run.trigger.reach not in (Reach.OUTSIDER_UNPRIVILEGED, Reach.REVIEW):
+    if run.trigger.reach not in (Reach.OUTSIDER_UNPRIVILEGED, Reach.REVIEW):
+        return
+    if run.runner is None:
+        yield from _unknown_label(run)
         return
     guarded = bool(run.cond.gates & {Gate.SAME_REPO, Gate.TRUSTED_AUTHOR, Gate.TRUSTED_ACTOR})
     if guarded:
@@ -34,3 +37,15 @@ def self_hosted_fork(run: JobRun) -> Iterator[Finding]:
         "which may keep state, credentials and network access between jobs"
     )
     yield Finding("self-hosted-fork", Severity.HIGH, message, run.job_evidence(), FIX, "high")
+
+
+def _unknown_label(run: JobRun) -> Iterator[Finding]:
+    label = unknown_runner(run.job, run.settings)
+    if label is None or run.cond.blocks_outsiders():
+        return
+    message = (
+        f"job '{run.job.id}' runs on {label!r} for {run.trigger.event} events, which is not a GitHub-hosted "
+        "runner label; if it names a self-hosted runner, forks' pull requests run code on it (list it in "
+        "self_hosted_labels or github_hosted_labels to make this finding exact)"
+    )
+    yield Finding("self-hosted-fork", Severity.MEDIUM, message, run.job_evidence(), FIX, "low")

@@ -355,3 +355,34 @@ def test_workflow_run_after_a_pull_request_workflow_is_reachable() -> None:
     analysis = run(WORKFLOW_RUN, **{".github__workflows__release.yml": on_pull_requests})
     assert findings(analysis, "untrusted-checkout-exec")
     assert findings(run(WORKFLOW_RUN), "untrusted-checkout-exec")
+
+
+def test_code_of_a_merged_pull_request_was_accepted_by_a_maintainer() -> None:
+    analysis = run("""\
+    on:
+      pull_request_target:
+        types: [closed]
+    jobs:
+      release:
+        if: github.event.pull_request.merged == true
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              ref: ${{ github.event.pull_request.merge_commit_sha }}
+          - run: make release
+    """)
+    assert findings(analysis, "untrusted-checkout-exec") == []
+
+
+def test_installing_without_lifecycle_scripts_does_not_run_the_tree() -> None:
+    analysis = run(
+        workflow("""\
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: npm ci --ignore-scripts
+""")
+    )
+    assert findings(analysis, "untrusted-checkout-exec") == []

@@ -52,3 +52,12 @@ def test_vulnerable_fixture_is_reported_with_evidence_and_a_fix(rule: str) -> No
 @pytest.mark.parametrize("rule", sorted(EXPECTED))
 def test_safe_twin_applying_the_fix_is_not_reported(rule: str) -> None:
     assert _findings(rule, "safe") == []
+
+
+def test_unknown_runner_label_is_reported_at_medium_with_low_confidence() -> None:
+    content = (
+        (DATA / "self-hosted-fork" / "vulnerable.yml").read_text().replace("[self-hosted, gpu]", "gpu-box")
+    )
+    [finding] = [f for _, f in analyse({PATH: content}).all() if f.rule == "self-hosted-fork"]
+    assert finding.severity is Severity.MEDIUM
+    assert finding.confidence == "low"
