@@ -57,14 +57,6 @@ _HEADS: Mapping[str, Head] = {
     "github.event.workflow_run.head_repository.owner.login": Head.REPOSITORY,
 }
 
-# Values typed by someone with write access (dispatch payloads and inputs): not an outsider, but not
-# code-safe either.
-_WRITER_PREFIXES: tuple[Path, ...] = (
-    ("github", "event", "client_payload"),
-    ("github", "event", "inputs"),
-    ("inputs",),
-)
-
 
 # Workflow triggers whose ``github.event`` is another webhook event's payload.
 _TRIGGER_PAYLOADS: Mapping[str, str] = {"pull_request_target": "pull_request"}
@@ -123,8 +115,3 @@ def untrusted(path: Path) -> Untrusted | None:
 def head(path: Path) -> Head | None:
     """How ``path`` identifies a pull request's code, if it does."""
     return _HEADS.get(".".join(_normalise(path)))
-
-
-def written_by_writer(path: Path) -> bool:
-    """True for dispatch payloads and inputs, which only people with write access can send."""
-    return any(path[: len(prefix)] == prefix and len(path) > len(prefix) for prefix in _WRITER_PREFIXES)

@@ -98,12 +98,6 @@ def _span_end(text: str, index: int) -> int:
     return -1
 
 
-def is_whole_expression(text: str) -> bool:
-    """True when ``text`` is exactly one ``${{ }}`` (an ``if:`` may also be written without it)."""
-    spans = find_spans(text.strip())
-    return len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text.strip())
-
-
 @lru_cache(maxsize=8192)
 def parse(source: str) -> Expr:
     """Parse the inside of ``${{ }}``; raises ``ExpressionError`` for anything else."""
@@ -227,50 +221,3 @@ def path_of(expr: Expr) -> tuple[str, ...] | None:
         return None
     keys.append(expr.name.lower())
     return tuple(reversed(keys))
-
-
-def walk(expr: Expr) -> Iterator[Expr]:
-    """Every node of the tree, outermost first."""
-    yield expr
-    if isinstance(expr, Access):
-        yield from walk(expr.base)
-        if expr.index is not None:
-            yield from walk(expr.index)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            yield from walk(arg)
-    elif isinstance(expr, Unary):
-        yield from walk(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from walk(expr.left)
-        yield from walk(expr.right)
-
-
-def references(expr: Expr) -> Iterator[tuple[str, ...]]:
-    """The outermost context paths the expression reads (``a.b.c`` once, not also ``a.b``)."""
-    if isinstance(expr, Access | Context):
-        path = path_of(expr)
-        if path is not None:
-            yield path
-            if isinstance(expr, Access):
-                yield from _index_references(expr)
-            return
-    children: tuple[Expr, ...] = ()
-    if isinstance(expr, Access):
-        children = (expr.base,) + ((expr.index,) if expr.index is not None else ())
-    elif isinstance(expr, Call):
-        children = expr.args
-    elif isinstance(expr, Unary):
-        children = (expr.operand,)
-    elif isinstance(expr, Binary):
-        children = (expr.left, expr.right)
-    for child in children:
-        yield from references(child)
-
-
-def _index_references(expr: Access) -> Iterator[tuple[str, ...]]:
-    node: Expr = expr
-    while isinstance(node, Access):
-        if node.index is not None:
-            yield from references(node.index)
-        node = node.base

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -217,7 +217,3 @@ def lookup(mapping: Mapping[str, V], name: str) -> V | None:
         return mapping[name]
     folded = name.lower()
     return next((value for key, value in mapping.items() if key.lower() == folded), None)
-
-
-def union(taints: Iterable[Taint]) -> Taint:
-    return frozenset().union(*taints)

@@ -14,11 +14,16 @@ from policies.workflows.taint import Kind, Origin, Taint
 from policies.workflows.triggers import ACTOR_IS_AUTHOR, Reach
 from policies.yaml_source import Scalar
 
-FIX = (
-    "Pass the value through an environment variable and use it quoted in the script: "
-    '`env: {TITLE: ${{ github.event.issue.title }}}` then `"$TITLE"` (in github-script, read '
-    "`process.env.TITLE` or `context.payload`). Never put ${{ }} of untrusted data inside code."
-)
+
+def fix(source: str) -> str:
+    """The env-indirection rewrite for one interpolated expression."""
+    return (
+        "Pass the value through the step's environment and use it quoted: "
+        f'`env: {{VALUE: ${{{{ {source} }}}}}}` then `"$VALUE"` in the script (in github-script, '
+        "`process.env.VALUE`). Never put ${{ }} of untrusted data inside code."
+    )
+
+
 _NOT_TEXT = re.compile(r"(?:sha|number|num|id|count|size)\)?$", re.IGNORECASE)
 _PULL_REQUEST_FIELDS = ("github.event.pull_request.", "github.head_ref", "github.event.workflow_run.")
 _SINGLE_LINE = ("head.ref", "head_ref", "head_branch", "head.label", "default_branch")
@@ -51,7 +56,9 @@ def expression_injection(run: JobRun) -> Iterator[Finding]:
                 )
                 needle = scalar.text[span.start : span.end]
                 evidence = (*flat.via, span_evidence(flat.owner, scalar, span.start, needle))
-                yield Finding("expression-injection", severity, message, evidence, FIX, confidence)
+                yield Finding(
+                    "expression-injection", severity, message, evidence, fix(span.source), confidence
+                )
 
 
 def judge(run: JobRun, gates: frozenset[Gate], taint: Taint) -> tuple[Severity, str, Origin] | None:
