@@ -92,7 +92,12 @@ def analyse(files: Mapping[str, bytes | str], *, settings: AnalyserSettings = DE
     results: dict[str, tuple[Finding, ...]] = {path: (error,) for path, error in errors.items()}
     names = {_name(w): w for w in models.values() if w.kind == "workflow"}
     for path, workflow in models.items():
-        found = _dedupe(_findings(workflow, models, settings, names))
+        try:
+            found = _dedupe(_findings(workflow, models, settings, names))
+        except RecursionError:
+            errors[path] = _too_deep(path)
+            results[path] = (errors[path],)
+            continue
         results[path] = tuple(sorted(suppression.apply(path, workflow.lines, found), key=_order))
     return Analysis(dict(sorted(results.items())), errors)
 
@@ -112,6 +117,17 @@ def _invalid(path: str, exc: YamlError | ShapeError) -> Finding:
         message,
         (Evidence(path, exc.line, exc.column),),
         "Fix the file so it parses as a GitHub Actions workflow or action, then scan it again.",
+    )
+
+
+def _too_deep(path: str) -> Finding:
+    message = "not analysed: values refer to each other too deeply (env, outputs or expressions) to follow"
+    return Finding(
+        "invalid-workflow",
+        Severity.HIGH,
+        message,
+        (Evidence(path, 1, 1),),
+        "Simplify the chains of env and output references, then scan it again.",
     )
 
 

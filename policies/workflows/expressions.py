@@ -8,7 +8,7 @@ caller can treat the expression as opaque instead of guessing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +20,7 @@ _SPAN_PART = re.compile(r"'[^']*'|\}\}")
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _BINARY = (("||",), ("&&",), ("==", "!="), ("<", "<=", ">", ">="))
 MAX_DEPTH = 50
+MAX_TOKENS = 1000
 
 
 class ExpressionError(ValueError):
@@ -101,7 +102,10 @@ def _span_end(text: str, index: int) -> int:
 @lru_cache(maxsize=8192)
 def parse(source: str) -> Expr:
     """Parse the inside of ``${{ }}``; raises ``ExpressionError`` for anything else."""
-    parser = _Parser(list(_tokens(source)))
+    tokens = list(_tokens(source))
+    if len(tokens) > MAX_TOKENS:
+        raise ExpressionError(f"expression has more than {MAX_TOKENS} tokens")
+    parser = _Parser(tokens)
     expr = parser.expression(0)
     if parser.position != len(parser.tokens):
         raise ExpressionError(f"unexpected {parser.peek()!r} in {source!r}")
@@ -141,24 +145,36 @@ class _Parser:
         return token
 
     def expression(self, level: int) -> Expr:
+        if level == 0:
+            return self.nested(lambda: self._binary(0))
+        return self._binary(level)
+
+    def nested(self, parse: Callable[[], Expr]) -> Expr:
+        """Parse one level deeper; refuse expressions nested beyond ``MAX_DEPTH``."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError("expression nests too deeply")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def _binary(self, level: int) -> Expr:
         if level == len(_BINARY):
             return self.unary()
-        left = self.expression(level + 1)
+        left = self._binary(level + 1)
         while self.peek() in _BINARY[level] and self.tokens[self.position][0] == "op":
             operator = self.take()[1]
-            left = Binary(operator, left, self.expression(level + 1))
+            left = Binary(operator, left, self._binary(level + 1))
         return left
 
     def unary(self) -> Expr:
         if self.peek() == "!":
             self.take()
-            return Unary("!", self.unary())
+            return Unary("!", self.nested(self.unary))
         return self.postfix(self.primary())
 
     def primary(self) -> Expr:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ExpressionError("expression nests too deeply")
         kind, text = self.take()
         if kind == "string":
             return Literal(text[1:-1].replace("''", "'"))

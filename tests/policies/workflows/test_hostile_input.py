@@ -69,3 +69,13 @@ jobs:
 """
     rules = [f.rule for f in analyse({PATH: text}).findings[PATH]]
     assert rules.count("untrusted-checkout-exec") == 2
+
+
+def test_reference_chains_too_deep_to_follow_are_reported_not_crashed() -> None:
+    env = "\n".join(f"  V{i}: ${{{{ env.V{i + 1} }}}}" for i in range(3000))
+    text = f"on: issues\nenv:\n{env}\n  V3000: ${{{{ github.event.issue.title }}}}\njobs:\n  a:\n"
+    text += "    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ env.V0 }}\n"
+    analysis = analyse({PATH: text})
+    rules = {f.rule for f in analysis.findings[PATH]}
+    assert rules == {"invalid-workflow"}
+    assert PATH in analysis.errors
