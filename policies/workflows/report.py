@@ -62,8 +62,9 @@ def summary_line(analysis: Analysis, minimum: Severity) -> str:
     active = Counter(f.severity for f in found if f.suppressed is None)
     suppressed = sum(1 for f in found if f.suppressed is not None)
     counts = ", ".join(f"{active[s]} {s.label}" for s in sorted(active, reverse=True)) or "no findings"
+    scanned = len(analysis.findings)
     return (
-        f"{len(analysis.findings)} files scanned: {counts} at or above {minimum.label}; "
+        f"{scanned} file{'s' if scanned != 1 else ''} scanned: {counts} at or above {minimum.label}; "
         f"{suppressed} suppressed; {len(analysis.errors)} not analysable"
     )
 
