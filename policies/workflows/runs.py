@@ -141,6 +141,9 @@ def _check_step_gates(steps: tuple[Step, ...]) -> frozenset[Gate]:
 @per_object
 def step_gate(step: Step) -> frozenset[Gate]:
     """Gates a step enforces by failing the job: permission checks and same-repository checks."""
+    keep_going = step.node.get("continue-on-error")
+    if isinstance(keep_going, Scalar) and keep_going.value is not False:
+        return frozenset()  # a failure here does not stop the job (an expression may also be true)
     if step.action in actions.PERMISSION_CHECKS:
         return frozenset({Gate.TRUSTED_ACTOR})
     code = step.code

@@ -386,3 +386,29 @@ def test_installing_without_lifecycle_scripts_does_not_run_the_tree() -> None:
 """)
     )
     assert findings(analysis, "untrusted-checkout-exec") == []
+
+
+def test_a_failing_permission_check_stops_the_job_unless_errors_are_ignored() -> None:
+    text = """\
+    on: issue_comment
+    jobs:
+      e2e:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/github-script@v7
+            CONTINUE
+            with:
+              script: |
+                const {data} = await github.rest.repos.getCollaboratorPermissionLevel({
+                  ...context.repo, username: context.actor});
+                if (data.permission !== 'admin') core.setFailed('not allowed');
+          - uses: actions/checkout@v4
+            with:
+              ref: refs/pull/${{ github.event.issue.number }}/head
+          - run: make e2e
+    """
+    checked = run(text.replace("CONTINUE", ""))
+    ignored = run(text.replace("CONTINUE", "continue-on-error: true"))
+    assert findings(checked, "untrusted-checkout-exec") == []
+    assert findings(checked, "approval-toctou")[0].severity is Severity.HIGH
+    assert findings(ignored, "untrusted-checkout-exec")[0].severity is Severity.CRITICAL
