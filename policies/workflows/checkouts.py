@@ -174,9 +174,12 @@ def runs_tree(flat: FlatStep, path: str | None) -> str | None:
         if path is None or target.startswith(path + "/") or target == path:
             return f"uses the local action {step.uses.text}, which comes from the checked-out tree"
         return None
-    if path is not None and not _mentions(flat, path):
-        return None
-    return _tree_reason(flat)
+    if path is None or _works_in(flat, path):
+        return _tree_reason(flat)
+    found = commands.execution(step.run.text) if step.run is not None else None
+    if found and _under(commands.program(found[0].words), path):
+        return f"runs `{' '.join(found[0].words[:4])}` from {path}/"
+    return None
 
 
 def _tree_reason(flat: FlatStep) -> str | None:
@@ -202,11 +205,19 @@ def _tree_reason(flat: FlatStep) -> str | None:
     return None
 
 
-def _mentions(flat: FlatStep, path: str) -> bool:
+def _works_in(flat: FlatStep, path: str) -> bool:
+    """Whether the step runs inside ``path``: its working directory, a ``cd``, or an action input."""
     step = flat.step
-    texts = [
-        step.working_directory or "",
-        step.run.text if step.run else "",
-        *(v.text for v in step.with_.values()),
-    ]
-    return any(path in text for text in texts)
+    if step.working_directory is not None and _under(step.working_directory.strip(), path, inclusive=True):
+        return True
+    if step.run is not None:
+        return bool(
+            re.search(rf"\b(?:cd|pushd)\s+[\"']?(?:\./)?{re.escape(path)}(?:[/\"'\s;&|]|$)", step.run.text)
+        )
+    return any(_under(value.text.strip(), path, inclusive=True) for value in step.with_.values())
+
+
+def _under(word: str, path: str, *, inclusive: bool = False) -> bool:
+    """Whether ``word`` names ``path`` (with ``inclusive``) or something inside it."""
+    word = word.removeprefix("./").strip("\"'")
+    return word.startswith(path + "/") or (inclusive and word.rstrip("/") == path)

@@ -306,6 +306,13 @@ def execution(script: str) -> tuple[Command, str] | None:
     return None
 
 
+def program(words: tuple[str, ...]) -> str:
+    """The file a command runs: the script an interpreter is given, or the command itself."""
+    tool = words[0].rsplit("/", 1)[-1].lower()
+    interpreted = tool in _INTERPRETERS or _PYTHON.match(tool)
+    return words[1] if interpreted and len(words) > 1 and not words[1].startswith("-") else words[0]
+
+
 def _runs_tree(words: tuple[str, ...]) -> str | None:
     tool, args = words[0].rsplit("/", 1)[-1].lower(), words[1:]
     if _SCRIPT.match(words[0]) and not words[0].startswith("/"):

@@ -412,3 +412,20 @@ def test_a_failing_permission_check_stops_the_job_unless_errors_are_ignored() ->
     assert findings(checked, "untrusted-checkout-exec") == []
     assert findings(checked, "approval-toctou")[0].severity is Severity.HIGH
     assert findings(ignored, "untrusted-checkout-exec")[0].severity is Severity.CRITICAL
+
+
+def test_base_tools_reading_a_pr_subdirectory_do_not_run_it() -> None:
+    base = """\
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+          path: pr
+"""
+    reads = run(workflow(base + "      - run: ./scripts/check-links.sh pr/docs\n"))
+    runs_script = run(workflow(base + "      - run: bash pr/scripts/build.sh\n"))
+    moves_in = run(workflow(base + "      - run: cd pr && make\n"))
+    assert findings(reads, "untrusted-checkout-exec") == []
+    assert findings(runs_script, "untrusted-checkout-exec")
+    assert findings(moves_in, "untrusted-checkout-exec")
