@@ -14,10 +14,14 @@ Pure code: no network, no database, no clock. The stable interface:
     write token. Fails closed: a file that cannot be analysed counts as dangerous.
 ``fork_triggers(content, *, path=...) -> tuple[str, ...]``
     The triggers of a workflow that an outsider can cause, for the runtime cancel policy.
+``privileged_triggers(content, *, path=...) -> tuple[str, ...]``
+    Those of them whose runs hold secrets and a write-capable token (``Trigger.reach`` says why).
 ``AnalyserSettings``
     Settings (trusted action owners, runner labels, approval environments); see ``settings``.
 ``RULES``
     Rule identifiers with titles and help text.
+
+``policies.workflows.report`` renders an ``Analysis`` as text, JSON or SARIF 2.1.0.
 """
 
 from __future__ import annotations
