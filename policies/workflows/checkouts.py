@@ -18,7 +18,8 @@ _WRITER_HEADS = re.compile(
 )
 _WRITER_SHA = re.compile(r"sha\b", re.IGNORECASE)
 _BRANCH_OUTPUT = re.compile(r"(?:ref|branch|head_ref|headrefname)\)$", re.IGNORECASE)
-_PUSH = re.compile(r"\bgit\s+(?:-C\s+\S+\s+)?push\b")
+_PUSH = re.compile(r"\bgit\s+(?:-C\s+\S+\s+)?push\b(?:\s+-\S+)*\s+[\"']?origin\b([^\n;&|]*)")
+_NEW_BRANCH = re.compile(r"\bgit\s+(?:checkout\s+-[bB]|switch\s+-[cC]|branch\s+(?!-)\S)")
 _REQUIRE_LOCAL = re.compile(
     r"require\(\s*[`'\"](?:\./|\.\./|\$\{\s*process\.env\.GITHUB_WORKSPACE)|"
     r"require\(\s*(?:path\.join\()?\s*process\.(?:cwd\(\)|env\.GITHUB_WORKSPACE)"
@@ -142,20 +143,24 @@ class Execution:
 
 def execution_after(run: JobRun, checkout: PrCheckout) -> Execution | None:
     """The first step after ``checkout`` that runs code from the checked-out tree."""
+    new_branch = False
     for flat in run.steps[checkout.flat.position + 1 :]:
         if _restores_base(flat, checkout):
             return None
-        found = runs_tree(flat, checkout.path) or _promotes(flat)
+        script = flat.step.run.text if flat.step.run else ""
+        new_branch = new_branch or bool(_NEW_BRANCH.search(script))
+        found = runs_tree(flat, checkout.path) or _promotes(script, new_branch)
         if found is not None:
             return Execution(flat, found)
     return None
 
 
-def _promotes(flat: FlatStep) -> str | None:
-    """A step that pushes the checked-out code to this repository, where CI with secrets runs it."""
-    script = flat.step.run.text if flat.step.run else ""
-    if _PUSH.search(script):
-        return "pushes the checked-out code to a branch of this repository, where its CI runs it with secrets"
+def _promotes(script: str, new_branch: bool) -> str | None:
+    """A push of the checked-out code to a new branch of this repository (``origin``), where CI runs it with
+    secrets; pushing back to the pull request's own branch is not."""
+    for match in _PUSH.finditer(script):
+        if new_branch or ":" in match.group(1):
+            return "pushes the checked-out code to a new branch here, where CI runs it with secrets"
     return None
 
 

@@ -429,3 +429,25 @@ def test_base_tools_reading_a_pr_subdirectory_do_not_run_it() -> None:
     assert findings(reads, "untrusted-checkout-exec") == []
     assert findings(runs_script, "untrusted-checkout-exec")
     assert findings(moves_in, "untrusted-checkout-exec")
+
+
+def test_pushing_pr_code_to_a_new_branch_of_this_repository_promotes_it() -> None:
+    text = """\
+    on:
+      pull_request_target:
+        types: [labeled]
+    jobs:
+      promote:
+        if: github.event.label.name == 'approved-for-ci'
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              token: ${{ secrets.CI_TOKEN }}
+          - run: gh pr checkout ${{ github.event.pull_request.number }}
+          - run: PUSH
+    """
+    promoted = run(text.replace("PUSH", "git checkout -b ci-run/pr-1 && git push --force origin ci-run/pr-1"))
+    pushed_back = run(text.replace("PUSH", "git rebase origin/main && git push --force-with-lease"))
+    assert findings(promoted, "approval-toctou")[0].severity is Severity.HIGH
+    assert findings(pushed_back, "approval-toctou") == []
