@@ -19,8 +19,9 @@ from pathlib import Path
 
 from policies.base import Finding, Severity
 from policies.workflows import analyse
-from policies.workflows.analyser import Analysis
+from policies.workflows.analyser import Analysis, invalid_file
 from policies.workflows.report import text, to_json, to_sarif
+from policies.yaml_source import DEFAULT_LIMITS, YamlError
 
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 _YAML = (".yml", ".yaml")
@@ -135,13 +136,27 @@ def scan(groups: dict[Path, dict[str, Path]]) -> Analysis:
     errors: dict[str, Finding] = {}
     cwd = os.getcwd()
     for files in groups.values():
-        result = analyse({key: file.read_bytes() for key, file in files.items()})
         shown = {key: _display(file, cwd) for key, file in files.items()}
+        result = _analyse_group(files)
         for key, display in shown.items():
             findings[display] = tuple(_relocate(f, shown) for f in result.findings.get(key, ()))
             if key in result.errors:
                 errors[display] = _relocate(result.errors[key], shown)
     return Analysis(dict(sorted(findings.items())), errors)
+
+
+def _analyse_group(files: dict[str, Path]) -> Analysis:
+    """Analyse one repository's files; files over the size limit are refused without being read."""
+    limit = DEFAULT_LIMITS.max_bytes
+    sizes = {key: file.stat().st_size for key, file in files.items()}
+    result = analyse({key: file.read_bytes() for key, file in files.items() if sizes[key] <= limit})
+    refused = {
+        key: invalid_file(key, YamlError(key, 1, 1, f"file is {size} bytes; the limit is {limit} bytes"))
+        for key, size in sizes.items()
+        if size > limit
+    }
+    findings = {**result.findings, **{key: (finding,) for key, finding in refused.items()}}
+    return Analysis(findings, {**result.errors, **refused})
 
 
 def _display(file: Path, cwd: str) -> str:

@@ -88,7 +88,7 @@ def analyse(files: Mapping[str, bytes | str], *, settings: AnalyserSettings = DE
         try:
             models[path] = parse_file(path, content)
         except (YamlError, ShapeError) as exc:
-            errors[path] = _invalid(path, exc)
+            errors[path] = invalid_file(path, exc)
     results: dict[str, tuple[Finding, ...]] = {path: (error,) for path, error in errors.items()}
     names = {_name(w): w for w in models.values() if w.kind == "workflow"}
     for path, workflow in models.items():
@@ -109,7 +109,8 @@ def parse_file(path: str, content: bytes | str) -> Workflow:
     return build(path, root, text)
 
 
-def _invalid(path: str, exc: YamlError | ShapeError) -> Finding:
+def invalid_file(path: str, exc: YamlError | ShapeError) -> Finding:
+    """The finding for a file that could not be analysed."""
     message = f"not analysed: {exc.message}"
     return Finding(
         "invalid-workflow",

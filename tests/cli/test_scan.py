@@ -169,3 +169,12 @@ def test_output_file_receives_the_report(repo: Path, capsys: pytest.CaptureFixtu
     assert out == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
     assert code == 1
+
+
+def test_files_over_the_size_limit_are_refused_without_being_read(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "huge.yml").write_bytes(b"on: push\n" + b"#" * (3 * 1024 * 1024))
+    code, out = scan(capsys, ".")
+    assert code == 1
+    assert ".github/workflows/huge.yml:1:1: high invalid-workflow: not analysed: file is 3145737 bytes" in out
