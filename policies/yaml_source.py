@@ -25,6 +25,7 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_NON_STRING_STARTS = frozenset("~nNtTfF0123456789+-.")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 _STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
@@ -188,16 +189,20 @@ def _position(mark: object) -> tuple[int, int]:
 
 
 def _marks(event: yaml.Event) -> tuple[int, int, int, int]:
-    return (*_position(event.start_mark), *_position(event.end_mark))
+    start, end = event.start_mark, event.end_mark
+    if start is None or end is None:
+        return (*_position(start), *_position(end))
+    return start.line + 1, start.column + 1, end.line + 1, end.column + 1
 
 
 class _Open:
     """A collection being built: its start event and the children seen so far."""
 
-    __slots__ = ("anchor", "children", "keys", "start")
+    __slots__ = ("anchor", "children", "is_mapping", "keys", "start")
 
     def __init__(self, start: yaml.Event) -> None:
         self.start = start
+        self.is_mapping = isinstance(start, yaml.MappingStartEvent)
         self.anchor: str | None = getattr(start, "anchor", None)
         self.children: list[Node] = []
         self.keys: set[str] = set()
@@ -219,13 +224,13 @@ class _Builder:
         return YamlError(self.path, *_position(event.start_mark), message)
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        if isinstance(event, yaml.ScalarEvent):  # the most common event, checked first
+            self._check_tag(event)
+            self.add(event, self._scalar(event), event.anchor)
+        elif isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 raise self.error(event, "only one YAML document is allowed per file")
-        elif isinstance(event, yaml.ScalarEvent):
-            self._check_tag(event)
-            self.add(event, self._scalar(event), event.anchor)
         elif isinstance(event, yaml.AliasEvent):
             self._alias(event)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -238,7 +243,10 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
         style = event.style or None  # libyaml reports plain style as "", PyYAML as None
-        plain = style is None and event.implicit[0]
+        # only a plain scalar can be a null, boolean or number, and all of those start with these characters
+        plain = (
+            style is None and event.implicit[0] and (not event.value or event.value[0] in _NON_STRING_STARTS)
+        )
         value: ScalarValue = resolve_plain(event.value) if plain else event.value
         return Scalar(event.value, value, style, _marks(event))
 
@@ -251,9 +259,9 @@ class _Builder:
     def _close(self, event: yaml.Event) -> None:
         opened = self.stack.pop()
         start = opened.start
-        marks = (*_position(start.start_mark), *_position(event.end_mark))
+        marks = (*_marks(start)[:2], *_marks(event)[2:])
         node: Node
-        if isinstance(start, yaml.MappingStartEvent):
+        if opened.is_mapping:
             items = opened.children
             node = Mapping([(items[i], items[i + 1]) for i in range(0, len(items), 2)], marks)  # type: ignore[misc]
         else:
@@ -274,7 +282,7 @@ class _Builder:
             self.root = node
             return
         parent = self.stack[-1]
-        if isinstance(parent.start, yaml.MappingStartEvent) and len(parent.children) % 2 == 0:
+        if parent.is_mapping and len(parent.children) % 2 == 0:
             self._check_key(event, node, parent)
         parent.children.append(node)
 
