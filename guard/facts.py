@@ -66,6 +66,23 @@ def read_file(github: Client, repository: str, path: str, ref: str | None = None
     return FileAt(path, base64.b64decode(data.get("content") or ""), str(data.get("sha")))
 
 
+def role(github: Client, repository: str, login: str) -> str:
+    """``login``'s role on the repository: admin, maintain, write, triage, read, or none."""
+    try:
+        answer = github.get(
+            f"/repos/{repository}/collaborators/{urllib.parse.quote(login, safe='')}/permission"
+        )
+    except NotFound:
+        return "none"
+    data = answer.data if isinstance(answer.data, dict) else {}
+    return str(data.get("role_name") or data.get("permission") or "none")
+
+
+def can_write(role_name: str) -> bool:
+    """Whether a role can push to the repository (write, maintain or admin)."""
+    return role_name in ("write", "maintain", "admin")
+
+
 def pull_files(github: Client, repository: str, number: int, changed_files: int | None = None) -> PullFiles:
     """Every file GitHub lists for the pull request, and whether the list was cut at 3,000."""
     listed = tuple(

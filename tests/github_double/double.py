@@ -274,6 +274,15 @@ class GitHubDouble(PullsMixin):
             target.refs[branch] = self.state.commit(target, parent, tree, message).sha
             return target.refs[branch]
 
+    def set_role(self, repo: Repo | str, login: str, role: str | None) -> None:
+        """Give ``login`` a role on ``repo`` (admin, maintain, write, triage, read), or None to remove it."""
+        with self.state.lock:
+            roles = self._repo(repo).roles
+            if role is None:
+                roles.pop(login.lower(), None)
+            else:
+                roles[login.lower()] = role
+
     def head(self, repo: Repo | str, ref: str | None = None) -> str:
         """The SHA a ref names (default branch when None)."""
         with self.state.lock:

@@ -91,6 +91,7 @@ class Repo:
     fork: bool = False
     refs: dict[str, str] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:

@@ -74,6 +74,11 @@ EXCHANGES = [
     ),
     Exchange("checks/update", "PATCH /repos/acme/widgets/check-runs/1", 404, {"status": "in_progress"}),
     Exchange("checks/list-for-ref", "GET /repos/acme/widgets/commits/main/check-runs", 200),
+    Exchange(
+        "repos/get-collaborator-permission-level",
+        "GET /repos/acme/widgets/collaborators/octocat/permission",
+        200,
+    ),
     Exchange("pulls/get", "GET /repos/acme/widgets/pulls/1", 200),
     Exchange("pulls/get", "GET /repos/acme/widgets/pulls/99", 404),
     Exchange("pulls/list-files", "GET /repos/acme/widgets/pulls/1/files", 200),
