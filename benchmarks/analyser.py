@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policies.base import Severity  # noqa: E402
-from policies.workflows import analyse  # noqa: E402
+from policies.base import Severity
+from policies.workflows import analyse
 
 ZIZMOR_VERSION = "1.32.0"
 ZIZMOR_VENV = ROOT / "benchmarks" / ".zizmor-venv"

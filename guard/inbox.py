@@ -25,6 +25,8 @@ QUEUED, PROCESSING, DONE, DEAD, IGNORED = "queued", "processing", "done", "dead"
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 900.0
 _DEPTH_TTL_SECONDS = 0.5
+BURIAL_INTERVAL_SECONDS = 5.0
+P = sa.bindparam
 
 
 class InboxFull(RuntimeError):
@@ -94,6 +96,8 @@ class Inbox:
         self.rng = rng
         self._depth_lock = threading.Lock()
         self._depth_cache = (0, -1.0)
+        self._sql = _Statements(postgres=db.is_postgres)
+        self._last_burial = -BURIAL_INTERVAL_SECONDS
 
     def put(self, incoming: IncomingDelivery) -> PutResult:
         """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again."""
@@ -116,7 +120,7 @@ class Inbox:
             "last_error": incoming.note,
         }
         with self.db.write() as conn:
-            inserted = conn.execute(self._insert_ignoring_duplicates(row)).first()
+            inserted = conn.execute(self._sql.put, row).first()
         if inserted is None:
             return PutResult.DUPLICATE
         if incoming.state == QUEUED:
@@ -128,13 +132,6 @@ class Inbox:
         with self._depth_lock:
             value, at = self._depth_cache
             self._depth_cache = (value + 1, at)
-
-    def _insert_ignoring_duplicates(self, row: dict[str, Any]) -> sa.Insert:
-        insert = postgresql.insert if self.db.is_postgres else sqlite.insert
-        statement: sa.Insert = (
-            insert(deliveries).values(**row).on_conflict_do_nothing(index_elements=["delivery_id"])
-        )
-        return statement.returning(deliveries.c.id)
 
     def depth(self) -> int:
         """Unprocessed deliveries (queued or in progress), cached for half a second."""
@@ -155,8 +152,11 @@ class Inbox:
         """Take the oldest ready delivery whose repository no other worker is working on."""
         now = self.clock()
         with self.db.write() as conn:
-            self._bury_exhausted(conn, now)
-            row = conn.execute(self._claim_statement(owner, now)).mappings().first()
+            if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
+                conn.execute(self._sql.bury_exhausted, {"p_now": now, "p_max": self.max_attempts})
+                self._last_burial = now
+            params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
+            row = conn.execute(self._sql.claim, params).mappings().first()
         if row is None:
             return None
         return Claimed(
@@ -165,67 +165,15 @@ class Inbox:
             lease_owner=owner,
         )
 
-    def _claim_statement(self, owner: str, now: float) -> sa.Update:
-        d = deliveries
-        busy = sa.select(d.c.repository).where(
-            d.c.state == PROCESSING, d.c.lease_expires_at >= now, d.c.repository.is_not(None)
-        )
-        ready = sa.or_(
-            sa.and_(d.c.state == QUEUED, d.c.available_at <= now),
-            sa.and_(d.c.state == PROCESSING, d.c.lease_expires_at < now),
-        )
-        candidate = (
-            sa.select(d.c.id)
-            .where(ready, sa.or_(d.c.repository.is_(None), d.c.repository.not_in(busy)))
-            .order_by(d.c.id)
-            .limit(1)
-        )
-        if self.db.is_postgres:
-            candidate = candidate.with_for_update(skip_locked=True)
-        return (
-            d.update()
-            .where(d.c.id.in_(candidate.scalar_subquery()))
-            .values(
-                state=PROCESSING,
-                lease_owner=owner,
-                lease_expires_at=now + self.lease_seconds,
-                attempts=d.c.attempts + 1,
-            )
-            .returning(*d.c)
-        )
-
-    def _bury_exhausted(self, conn: Connection, now: float) -> None:
-        """Deliveries whose lease expired on their last allowed attempt are dead, not retried forever."""
-        d = deliveries
-        conn.execute(
-            d.update()
-            .where(d.c.state == PROCESSING, d.c.lease_expires_at < now, d.c.attempts >= self.max_attempts)
-            .values(
-                state=DEAD,
-                finished_at=now,
-                lease_owner=None,
-                last_error="the worker stopped (crash or timeout) on the last allowed attempt",
-            )
-        )
-
     def renew(self, claimed: Claimed) -> bool:
         """Extend the lease of a delivery still being worked on; False if it was lost."""
         with self.db.write() as conn:
-            return self._owned(conn, claimed, lease_expires_at=self.clock() + self.lease_seconds) == 1
+            return self._owned(conn, "renew", claimed, p_until=self.clock() + self.lease_seconds) == 1
 
     def finish(self, claimed: Claimed, record: Callable[[Connection], None] | None = None) -> None:
         """Mark done and write ``record`` in the same transaction, or raise LeaseLost and write nothing."""
         with self.db.write() as conn:
-            done = self._owned(
-                conn,
-                claimed,
-                state=DONE,
-                finished_at=self.clock(),
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=None,
-            )
-            if done != 1:
+            if self._owned(conn, "finish", claimed, p_now=self.clock()) != 1:
                 raise LeaseLost(f"delivery {claimed.delivery_id} is no longer held by {claimed.lease_owner}")
             if record is not None:
                 record(conn)
@@ -240,37 +188,21 @@ class Inbox:
         if not_before is not None:
             available = max(available, not_before + self.rng())
         with self.db.write() as conn:
-            self._owned(
-                conn,
-                claimed,
-                state=QUEUED,
-                available_at=available,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=error,
-            )
+            self._owned(conn, "retry", claimed, p_available=available, p_error=error)
         return QUEUED
 
     def bury(self, claimed: Claimed, error: str) -> str:
         """Mark a delivery dead: it will not be retried, and stays visible with its error."""
         with self.db.write() as conn:
-            self._owned(
-                conn,
-                claimed,
-                state=DEAD,
-                finished_at=self.clock(),
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=error,
-            )
+            self._owned(conn, "bury", claimed, p_now=self.clock(), p_error=error)
         return DEAD
 
-    def _owned(self, conn: Connection, claimed: Claimed, **values: Any) -> int:
-        d = deliveries
-        statement = d.update().where(
-            d.c.id == claimed.pk, d.c.state == PROCESSING, d.c.lease_owner == claimed.lease_owner
-        )
-        return conn.execute(statement.values(**values)).rowcount
+    def _owned(self, conn: Connection, kind: str, claimed: Claimed, **params: Any) -> int:
+        """Run one of the updates that only apply while ``claimed`` still holds its lease."""
+        statement = self._sql.owned[kind]
+        return conn.execute(
+            statement, {"p_id": claimed.pk, "p_owner": claimed.lease_owner, **params}
+        ).rowcount
 
     def requeue(self, delivery_id: str) -> bool:
         """Put a finished or dead delivery back in the queue (an operator's replay)."""
@@ -282,3 +214,86 @@ class Inbox:
                 .values(state=QUEUED, attempts=0, available_at=self.clock(), finished_at=None)
             ).rowcount
         return changed == 1
+
+
+class _Statements:
+    """The inbox's SQL, built once with bound parameters: building a statement costs more than running it."""
+
+    def __init__(self, *, postgres: bool) -> None:
+        d = deliveries
+        insert = postgresql.insert if postgres else sqlite.insert
+        columns = (
+            "delivery_id",
+            "hook_id",
+            "event",
+            "action",
+            "installation_id",
+            "repository",
+            "payload",
+            "source",
+            "state",
+            "received_at",
+            "available_at",
+            "finished_at",
+            "last_error",
+        )
+        self.put = (
+            insert(d)
+            .values({name: P(name) for name in columns})
+            .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(d.c.id)
+        )
+        self.claim = self._claim(postgres)
+        self.bury_exhausted = (
+            d.update()
+            .where(d.c.state == PROCESSING, d.c.lease_expires_at < P("p_now"), d.c.attempts >= P("p_max"))
+            .values(
+                state=DEAD,
+                finished_at=P("p_now"),
+                lease_owner=None,
+                last_error="the worker stopped (crash or timeout) on the last allowed attempt",
+            )
+        )
+        owned = d.update().where(
+            d.c.id == P("p_id"), d.c.state == PROCESSING, d.c.lease_owner == P("p_owner")
+        )
+        released = {"lease_owner": None, "lease_expires_at": None}
+        self.owned = {
+            "renew": owned.values(lease_expires_at=P("p_until")),
+            "finish": owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released),
+            "retry": owned.values(
+                state=QUEUED, available_at=P("p_available"), last_error=P("p_error"), **released
+            ),
+            "bury": owned.values(state=DEAD, finished_at=P("p_now"), last_error=P("p_error"), **released),
+        }
+
+    @staticmethod
+    def _claim(postgres: bool) -> sa.Update:
+        d = deliveries
+        now: sa.BindParameter[float] = P("p_now")
+        busy = sa.select(d.c.repository).where(
+            d.c.state == PROCESSING, d.c.lease_expires_at >= now, d.c.repository.is_not(None)
+        )
+        ready = sa.or_(
+            sa.and_(d.c.state == QUEUED, d.c.available_at <= now),
+            sa.and_(d.c.state == PROCESSING, d.c.lease_expires_at < now),
+        )
+        candidate = (
+            sa.select(d.c.id)
+            .where(ready, sa.or_(d.c.repository.is_(None), d.c.repository.not_in(busy)))
+            .order_by(d.c.id)
+            .limit(1)
+        )
+        if postgres:
+            candidate = candidate.with_for_update(skip_locked=True)
+        return (
+            d.update()
+            .where(d.c.id.in_(candidate.scalar_subquery()))
+            .values(
+                state=PROCESSING,
+                lease_owner=P("p_owner"),
+                lease_expires_at=P("p_until"),
+                attempts=d.c.attempts + 1,
+            )
+            .returning(*d.c)
+        )

@@ -41,8 +41,8 @@ def announce(settings: Settings) -> None:
     missing = settings.missing_for_github()
     if missing:
         log.warning(
-            "GitHub writes are OFF: no App credentials; deliveries are verified, stored and evaluated, "
-            "but nothing is written to GitHub",
+            "GitHub access is OFF: no App credentials; deliveries are verified and stored, but policies "
+            "cannot read GitHub and nothing is written to it",
             missing=missing,
         )
     if settings.allowed_orgs:

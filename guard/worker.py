@@ -35,10 +35,15 @@ class Worker:
         self.inbox = engine.services.inbox
         self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
         self.idle_seconds = idle_seconds
+        self._in_hand: Claimed | None = None
 
     def run(self, stop: threading.Event) -> None:
         """Process deliveries until ``stop`` is set; finishes the delivery in hand first."""
         log.info("worker started", worker=self.name)
+        heartbeat = threading.Thread(
+            target=self._keep_leases, args=(stop,), name=f"{self.name}-lease", daemon=True
+        )
+        heartbeat.start()
         while not stop.is_set():
             try:
                 worked = self.run_once()
@@ -47,6 +52,7 @@ class Worker:
                 worked = False
             if not worked:
                 stop.wait(self.idle_seconds)
+        heartbeat.join()
         log.info("worker stopped", worker=self.name)
 
     def run_once(self) -> bool:
@@ -110,25 +116,25 @@ class Worker:
 
     @contextmanager
     def _lease_kept(self, claimed: Claimed) -> Iterator[None]:
-        """Renew the lease in the background while the delivery is worked on."""
-        done = threading.Event()
-        interval = max(1.0, self.inbox.lease_seconds / 3)
-
-        def renew() -> None:
-            while not done.wait(interval):
-                try:
-                    if not self.inbox.renew(claimed):
-                        return
-                except DatabaseUnavailable:
-                    continue
-
-        thread = threading.Thread(target=renew, name=f"{self.name}-lease", daemon=True)
-        thread.start()
+        """Mark ``claimed`` as in hand, so the heartbeat renews its lease while the work goes on."""
+        self._in_hand = claimed
         try:
             yield
         finally:
-            done.set()
-            thread.join()
+            self._in_hand = None
+
+    def _keep_leases(self, stop: threading.Event) -> None:
+        """Renew the lease of the delivery in hand every third of the lease, until the worker stops."""
+        interval = max(1.0, self.inbox.lease_seconds / 3)
+        while not stop.wait(interval):
+            claimed = self._in_hand
+            if claimed is None:
+                continue
+            try:
+                if not self.inbox.renew(claimed):
+                    log.warning("lease lost while working", delivery_id=claimed.delivery_id)
+            except DatabaseUnavailable:
+                log.warning("could not renew a lease: database unavailable", delivery_id=claimed.delivery_id)
 
 
 def _dead_details(claimed: Claimed, error: str) -> str:

@@ -50,11 +50,42 @@ def quoted(text: str, limit: int = 80) -> str:
     return repr(text if len(text) <= limit else f"{text[:limit]}…")
 
 
+class _NotPlainJson(Exception):
+    """The fast copy met something it does not handle; the careful copy will name the problem."""
+
+
 def freeze_object(value: object) -> Mapping[str, Json]:
     """Return a deep read-only copy of a JSON object; anything else raises ``EventError``."""
     if not isinstance(value, Mapping):
         raise EventError("", f"is {_describe(value)}, expected a JSON object")
-    return _freeze_object(value, "", 0)
+    try:
+        frozen = _fast_freeze(value, 0)
+    except _NotPlainJson:
+        return _freeze_object(value, "", 0)
+    assert isinstance(frozen, Mapping)
+    return frozen
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _fast_freeze(value: object, depth: int) -> Json:
+    """The common case, ``json.loads`` output, copied without tracking paths (they only serve errors)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value  # type: ignore[return-value]
+    if depth >= MAX_DEPTH:
+        raise _NotPlainJson
+    if kind is dict:
+        items: dict[str, Json] = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _NotPlainJson
+            items[key] = _fast_freeze(item, depth + 1)
+        return MappingProxyType(items)
+    if kind is list:
+        return tuple(_fast_freeze(item, depth + 1) for item in value)  # type: ignore[attr-defined]
+    raise _NotPlainJson
 
 
 def _freeze(value: object, path: str, depth: int) -> Json:
