@@ -44,9 +44,9 @@ def test_gunicorn_serves_signed_deliveries_and_logs_json_access_lines(tmp_path: 
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{base}/healthz", timeout=1).ok:
+                if requests.get(f"{base}/healthz", timeout=2).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         body = encode({"zen": "Design for failure.", "hook_id": 7})
         answer = requests.post(
