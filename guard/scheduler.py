@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from guard.db import DatabaseUnavailable, state
 from guard.github import GitHub, GitHubError
 from guard.inbox import IncomingDelivery
+from guard.recovery import recover
 from guard.routing import SWEEP_EVENT
 from guard.services import Services
 
@@ -30,6 +31,8 @@ log = structlog.get_logger("guard.scheduler")
 LEASE_NAMESPACE = "sweep_periods"
 SPREAD = 0.1
 TICK_SECONDS = 30.0
+RECOVERY = "delivery_recovery"
+RECOVERY_SECONDS = 900.0  # well inside the 3 days GitHub keeps failed deliveries
 
 
 def sweep_delivery_id(name: str, period: int, repository_id: int) -> str:
@@ -46,6 +49,8 @@ class Scheduler:
         self.clock = clock
 
     def run(self, stop: threading.Event) -> None:
+        """Recover lost deliveries at start-up, then tick: due sweeps and periodic recovery."""
+        recover(self.services)
         while not stop.is_set():
             try:
                 self.run_once()
@@ -55,6 +60,8 @@ class Scheduler:
 
     def run_once(self) -> dict[str, int]:
         """Enqueue every sweep whose period this instance claims; returns deliveries queued per sweep."""
+        if self._claim(RECOVERY, int(self.clock() // RECOVERY_SECONDS)):
+            recover(self.services)
         queued = {}
         for name, every in sorted(self.services.router.sweeps.items()):
             period = int(self.clock() // every)
@@ -121,8 +128,8 @@ class Scheduler:
 
 
 def start_thread(services: Services, stop: threading.Event) -> threading.Thread | None:
-    """Run the scheduler in a daemon thread when the App has credentials (sweeps need GitHub)."""
-    if services.github is None or not services.router.sweeps:
+    """Run the scheduler in a daemon thread when the App has credentials (sweeps and recovery need GitHub)."""
+    if services.github is None:
         return None
     thread = threading.Thread(
         target=Scheduler(services, services.github).run, args=(stop,), name="guard-scheduler", daemon=True

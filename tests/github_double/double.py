@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.github_double.faults import Fault, Faults
+from tests.github_double.hook import Hook, HookMixin
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
 from tests.github_double.pulls import PullsMixin
 from tests.github_double.ratelimits import Budget, RateLimits
@@ -64,7 +65,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin):
+class GitHubDouble(PullsMixin, HookMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(
@@ -73,6 +74,7 @@ class GitHubDouble(PullsMixin):
         self.api = openapi()
         self.router = build_router(self.api)
         self.state = State()
+        self.hook = Hook()
         self.faults = Faults()
         self.rate_limits = RateLimits()
         self.clock: Callable[[], float] = clock or MovableClock()

@@ -82,6 +82,8 @@ EXCHANGES = [
     Exchange("pulls/get", "GET /repos/acme/widgets/pulls/1", 200),
     Exchange("pulls/get", "GET /repos/acme/widgets/pulls/99", 404),
     Exchange("pulls/list-files", "GET /repos/acme/widgets/pulls/1/files", 200),
+    Exchange("apps/list-webhook-deliveries", "GET /app/hook/deliveries?per_page=2", 200, as_app=True),
+    Exchange("apps/redeliver-webhook-delivery", "POST /app/hook/deliveries/99999/attempts", 404, as_app=True),
     Exchange("rate-limit/get", "GET /rate_limit", 200),
 ]
 

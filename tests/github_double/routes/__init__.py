@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
-from tests.github_double.routes import apps, checks, collaborators, contents, git, pulls, rate_limit, repos
+from tests.github_double.routes import (
+    apps,
+    checks,
+    collaborators,
+    contents,
+    git,
+    hook_deliveries,
+    pulls,
+    rate_limit,
+    repos,
+)
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
 
-MODULES = (apps, repos, contents, git, checks, pulls, collaborators, rate_limit)
+MODULES = (apps, hook_deliveries, repos, contents, git, checks, pulls, collaborators, rate_limit)
 
 
 def build_router(api: OpenApi) -> Router:
