@@ -1,6 +1,17 @@
-"""gunicorn settings for ``web: gunicorn app:app``; every value can be overridden by the environment."""
+"""gunicorn settings for ``web: gunicorn app:app``; every value can be overridden by the environment.
+
+Metrics: gunicorn runs several processes, so prometheus-client runs in multiprocess mode. Its directory
+must be known before prometheus-client is first imported (by this file's hooks or by the app), so it is
+set here: ``PROMETHEUS_MULTIPROC_DIR`` if given (use a directory of its own: it is emptied at start),
+else a new temporary directory. With ``GUARD_METRICS_PORT`` set, the master process serves the workers'
+combined metrics on that port; otherwise ``/metrics`` on the web port adds them up.
+"""
 
 import os
+import tempfile
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="guard-metrics-")
 
 bind = f"{os.environ.get('GUARD_HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"  # noqa: S104 - a server binds all
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -25,8 +36,27 @@ logconfig_dict = {
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "structlog", "stream": "ext://sys.stderr"}
     },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def on_starting(server: object) -> None:
+    from guard.metrics_export import reset_multiprocess_directory  # noqa: PLC0415 - after the directory is set
+
+    reset_multiprocess_directory()
+
+
+def when_ready(server: object) -> None:
+    from guard.metrics_export import serve_for_gunicorn  # noqa: PLC0415
+
+    serve_for_gunicorn()
+
+
+def child_exit(server: object, worker: object) -> None:
+    from guard.metrics_export import worker_exited  # noqa: PLC0415
+
+    worker_exited(worker.pid)  # type: ignore[attr-defined]

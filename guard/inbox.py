@@ -70,6 +70,7 @@ class Claimed:
     attempts: int
     source: str
     lease_owner: str
+    received_at: float = 0.0
 
 
 class Inbox:

@@ -7,9 +7,20 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from guard.cli import config, deliveries, migrate, replay, send, serve, version, worker
+from guard.cli import config, deliveries, manifest, migrate, replay, send, serve, status, version, worker
 
-COMMANDS: tuple[ModuleType, ...] = (serve, worker, migrate, send, deliveries, replay, config, version)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    worker,
+    migrate,
+    status,
+    manifest,
+    send,
+    deliveries,
+    replay,
+    config,
+    version,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
