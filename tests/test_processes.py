@@ -15,8 +15,9 @@ from typing import IO
 
 import pytest
 import requests
+from dotenv import dotenv_values
 
-from tests.conftest import WEBHOOK_SECRET
+from tests.conftest import encode, signed_headers
 from tests.support.metrics import parse, value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +123,7 @@ def test_guard_serve_prints_the_setup_code_and_serves_metrics_on_their_own_port(
     assert serve.wait(timeout=30) == 0
 
 
-def test_gunicorn_serves_every_workers_metrics_on_the_metrics_port(
+def test_gunicorn_starts_fresh_and_serves_every_workers_metrics_on_the_metrics_port(
     tmp_path: Path, stop_at_end: list[subprocess.Popen[str]]
 ) -> None:
     web, metrics = free_port(), free_port()
@@ -135,7 +136,6 @@ def test_gunicorn_serves_every_workers_metrics_on_the_metrics_port(
         GUARD_HOST="127.0.0.1",
         GUARD_METRICS_PORT=str(metrics),
         WEB_CONCURRENCY="2",
-        WEBHOOK_SECRET=WEBHOOK_SECRET,
         PROMETHEUS_MULTIPROC_DIR=str(shared),
     )
     gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -152,16 +152,12 @@ def test_gunicorn_serves_every_workers_metrics_on_the_metrics_port(
     wait_until_up(f"{home}/healthz", server)
     wait_until_up(f"http://127.0.0.1:{metrics}/metrics", server)
     assert not (shared / "counter_999999.db").exists()
-    from tests.conftest import encode, signed_headers
-
+    secret = dotenv_values(tmp_path / ".env")["WEBHOOK_SECRET"]  # a fresh install makes its own
+    assert secret is not None
     body = encode(PUSH)
     for number in range(12):
-        answer = requests.post(
-            f"{home}/api/github/webhooks",
-            data=body,
-            headers=signed_headers(body, "push", f"g-{number}"),
-            timeout=5,
-        )
+        headers = signed_headers(body, "push", f"g-{number}", secret)
+        answer = requests.post(f"{home}/api/github/webhooks", data=body, headers=headers, timeout=5)
         assert answer.status_code == 202
     samples = parse(requests.get(f"http://127.0.0.1:{metrics}/metrics", timeout=5).text)
     assert value(samples, "guard_deliveries_received_total", event="push", outcome="ignored") == 12
