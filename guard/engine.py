@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 
@@ -62,24 +62,32 @@ class Context:
 
 
 class Engine:
-    """Evaluates deliveries with the routed handlers and executes their decisions."""
+    """Evaluates deliveries with the routed handlers and executes their decisions.
+
+    By default the engine uses the services' GitHub client as it is at each delivery, so credentials
+    registered while the guard runs take effect at once; pass ``github`` (or None) to pin one.
+    """
 
     def __init__(
         self,
         services: Services,
-        github: GitHub | None,
+        github: GitHub | Literal["services"] | None = "services",
         *,
         dry_run: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.services = services
-        self.github = github
+        self._github = github
         self.dry_run = dry_run
         self.clock = clock
         self.state = StateStore(services.db, clock)
         self.alerts = AlertStore(services.db, clock)
         self.executor = Executor(services.db, dry_run=dry_run, clock=clock)
         self.configs = ConfigStore(self.state, None if dry_run else self.alerts)
+
+    @property
+    def github(self) -> GitHub | None:
+        return self.services.github if isinstance(self._github, str) else self._github
 
     def process(self, delivery: Claimed) -> list[Evaluated]:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""

@@ -73,6 +73,7 @@ class Claimed:
     attempts: int
     source: str
     lease_owner: str
+    received_at: float = 0.0
 
 
 class Inbox:

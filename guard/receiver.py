@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from guard import metrics
 from guard.db import DatabaseUnavailable
 from guard.inbox import DONE, IGNORED, InboxFull, IncomingDelivery, PutResult
 from guard.services import Services
@@ -23,6 +24,7 @@ from guard.webhook import MAX_BODY_BYTES, Rejected, required_headers, summarise,
 log = structlog.get_logger("guard.receiver")
 blueprint = Blueprint("receiver", __name__)
 RETRY_AFTER_SECONDS = "30"
+REFUSALS = {400: "malformed", 401: "bad_signature", 413: "too_large", 415: "not_json", 503: "unavailable"}
 
 
 @blueprint.post("/api/github/webhooks")
@@ -34,6 +36,7 @@ def receive() -> tuple[Response, int]:
     except Rejected as exc:
         status, body = exc.status, {"error": exc.reason}
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    metrics.delivery_received(body.get("event"), body.get("status") or REFUSALS.get(status, str(status)))
     log.info(
         "delivery answered",
         status=status,
@@ -66,9 +69,9 @@ def _receive(services: Services) -> tuple[int, dict[str, Any]]:
     try:
         result = services.inbox.put(incoming)
     except InboxFull:
-        return 503, {"error": "inbox full; redeliver later", "delivery": delivery_id}
+        return 503, {"error": "inbox full; redeliver later", "delivery": delivery_id, "event": event}
     except DatabaseUnavailable:
-        return 503, {"error": "storage unavailable; redeliver later", "delivery": delivery_id}
+        return 503, {"error": "storage unavailable; redeliver later", "delivery": delivery_id, "event": event}
     answer = {"delivery": delivery_id, "event": event}
     if result is PutResult.DUPLICATE:
         return 200, {"status": "duplicate", **answer}

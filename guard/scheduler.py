@@ -43,9 +43,8 @@ def sweep_delivery_id(name: str, period: int, repository_id: int) -> str:
 class Scheduler:
     """Enqueues due sweeps; ``run`` ticks until stopped, ``run_once`` is one tick."""
 
-    def __init__(self, services: Services, github: GitHub, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, services: Services, *, clock: Callable[[], float] = time.time) -> None:
         self.services = services
-        self.github = github
         self.clock = clock
 
     def run(self, stop: threading.Event) -> None:
@@ -59,14 +58,20 @@ class Scheduler:
             stop.wait(TICK_SECONDS)
 
     def run_once(self) -> dict[str, int]:
-        """Enqueue every sweep whose period this instance claims; returns deliveries queued per sweep."""
+        """Enqueue every sweep whose period this instance claims; returns deliveries queued per sweep.
+
+        Nothing happens while the guard has no App credentials (they may arrive by registration).
+        """
+        github = self.services.github
+        if github is None:
+            return {}
         if self._claim(RECOVERY, int(self.clock() // RECOVERY_SECONDS)):
             recover(self.services)
         queued = {}
         for name, every in sorted(self.services.router.sweeps.items()):
             period = int(self.clock() // every)
             if self._claim(name, period):
-                queued[name] = self._enqueue(name, period, every)
+                queued[name] = self._enqueue(github, name, period, every)
                 log.info("sweep queued", sweep=name, period=period, repositories=queued[name])
         return queued
 
@@ -91,9 +96,9 @@ class Scheduler:
             )
         return claimed
 
-    def _enqueue(self, name: str, period: int, every: float) -> int:
+    def _enqueue(self, github: GitHub, name: str, period: int, every: float) -> int:
         start = self.clock()
-        targets = list(self._repositories())
+        targets = list(self._repositories(github))
         for index, (installation_id, repository) in enumerate(targets):
             payload = {
                 "action": name,
@@ -115,24 +120,22 @@ class Scheduler:
             )
         return len(targets)
 
-    def _repositories(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _repositories(self, github: GitHub) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every unarchived repository of every installation the guard serves."""
-        for installation in self.github.app().paginate("/app/installations"):
+        for installation in github.app().paginate("/app/installations"):
             login = (installation.get("account") or {}).get("login")
             if installation.get("suspended_at") or not self.services.settings.serves_org(login):
                 continue
-            client = self.github.installation(int(installation["id"]))
+            client = github.installation(int(installation["id"]))
             for repository in client.paginate("/installation/repositories", item_key="repositories"):
                 if not repository.get("archived"):
                     yield int(installation["id"]), repository
 
 
-def start_thread(services: Services, stop: threading.Event) -> threading.Thread | None:
-    """Run the scheduler in a daemon thread when the App has credentials (sweeps and recovery need GitHub)."""
-    if services.github is None:
-        return None
+def start_thread(services: Services, stop: threading.Event) -> threading.Thread:
+    """Run the scheduler in a daemon thread; it idles until the App has credentials."""
     thread = threading.Thread(
-        target=Scheduler(services, services.github).run, args=(stop,), name="guard-scheduler", daemon=True
+        target=Scheduler(services).run, args=(stop,), name="guard-scheduler", daemon=True
     )
     thread.start()
     return thread

@@ -20,6 +20,20 @@ class Services:
     router: Router
     github: GitHub | None
 
+    @property
+    def registered(self) -> bool:
+        """Whether the guard has an App to act as (credentials configured or just registered)."""
+        return self.github is not None
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Adopt new settings (App credentials just registered): secrets, and a client for the new App."""
+        register_secret(*settings.webhook_secrets, settings.private_key, settings.github_client_secret)
+        previous = self.github
+        self.github = make_github(settings)
+        self.settings = settings
+        if previous is not None:
+            previous.close()
+
 
 def make_github(settings: Settings) -> GitHub | None:
     """The App's GitHub client, or None when no App credentials are configured (GitHub writes off)."""
@@ -34,7 +48,7 @@ def build_services(
     """Connect to the database and assemble the shared parts (the schema must already be migrated)."""
     from guard.handlers import ROUTER  # noqa: PLC0415 - handlers import policies; keep start-up order explicit
 
-    register_secret(*settings.webhook_secrets, settings.private_key)
+    register_secret(*settings.webhook_secrets, settings.private_key, settings.github_client_secret)
     db = Database(settings.database_url)
     inbox = Inbox(
         db,

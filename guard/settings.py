@@ -44,6 +44,12 @@ class Settings:
     max_attempts: int = 8
     lease_seconds: int = 120
     allowed_orgs: frozenset[str] = frozenset()
+    env_file: Path = Path(".env")
+    public_url: str | None = None
+    github_client_id: str | None = None
+    github_client_secret: str | None = field(default=None, repr=False)
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @property
     def github_writes_enabled(self) -> bool:
@@ -56,6 +62,11 @@ class Settings:
     def serves_org(self, login: str | None) -> bool:
         """Whether GUARD_ALLOWED_ORGS admits this account (empty admits all)."""
         return not self.allowed_orgs or (login or "").lower() in self.allowed_orgs
+
+
+def env_file_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The ``.env`` file settings are read from and registration writes to (``GUARD_ENV_FILE``)."""
+    return Path((os.environ if environ is None else environ).get("GUARD_ENV_FILE") or ".env")
 
 
 def read_environment(
@@ -91,11 +102,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         allowed_orgs=frozenset(
             o.strip().lower() for o in env.get("GUARD_ALLOWED_ORGS", "").split(",") if o.strip()
         ),
+        env_file=env_file_path(env),
+        public_url=reader.optional_url("GUARD_PUBLIC_URL"),
+        github_client_id=reader.optional("GITHUB_CLIENT_ID"),
+        github_client_secret=reader.optional("GITHUB_CLIENT_SECRET"),
+        metrics_port=reader.optional_integer("GUARD_METRICS_PORT", 1, 65535),
+        metrics_host=reader.text("GUARD_METRICS_HOST", "127.0.0.1"),
     )
     if (settings.app_id is None) != (settings.private_key is None):
         problems.append("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set together")
     if settings.app_id is not None and not settings.app_id.strip():
         problems.append("APP_ID is empty")
+    if settings.metrics_port is not None and settings.metrics_port == settings.port:
+        problems.append("GUARD_METRICS_PORT must differ from PORT")
     if problems:
         raise SettingsError(problems)
     return settings
@@ -126,6 +145,12 @@ class _Reader:
         if value not in allowed:
             self.problems.append(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
         return value
+
+    def optional_url(self, name: str) -> str | None:
+        return self.url(name, "") if self.optional(name) else None
+
+    def optional_integer(self, name: str, low: int, high: int) -> int | None:
+        return self.integer(name, 0, low, high) if self.optional(name) else None
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         raw = self.optional(name)

@@ -5,29 +5,49 @@ from __future__ import annotations
 import structlog
 from flask import Flask
 
-from guard import health, receiver
+from guard import health, metrics_export, pages, receiver, registration, setup_pages
+from guard.access import EXTENSION as ACCESS
+from guard.access import Access
 from guard.logs import configure_logging
+from guard.metrics_export import InboxCollector, export_registry
 from guard.migrate import upgrade
+from guard.reload import CredentialsWatch
 from guard.services import Services, build_services
-from guard.settings import Settings, load_settings, read_environment
+from guard.settings import Settings, env_file_path, load_settings, read_environment
 from guard.webhook import MAX_BODY_BYTES
 
 log = structlog.get_logger("guard.web")
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
-    """Build the web application: receiver and health endpoints over migrated storage."""
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, access: Access | None = None
+) -> Flask:
+    """Build the web application over migrated storage: receiver, health, home and setup pages, metrics.
+
+    ``access`` holds the checks of the admin pages and the metrics; by default they refuse everyone.
+    """
     if services is None:
-        settings = settings or load_settings(read_environment())
+        settings = settings or load_settings(read_environment(env_file_path()))
         configure_logging(settings.log_format)
         services = build_services(settings)
         upgrade(services.db)
         announce(services.settings)
+        announce_setup(services, services.settings.public_url or "the guard's home page")
     app = Flask("guard")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["guard"] = services
-    app.register_blueprint(receiver.blueprint)
-    app.register_blueprint(health.blueprint)
+    app.extensions[ACCESS] = access or Access()
+    app.extensions[metrics_export.EXTENSION] = export_registry(InboxCollector(lambda: services.db))
+    for blueprint in (receiver.blueprint, health.blueprint, pages.blueprint, setup_pages.blueprint):
+        app.register_blueprint(blueprint)
+    if services.settings.metrics_port is None:
+        app.register_blueprint(metrics_export.blueprint)
+    watch = CredentialsWatch(services)
+
+    @app.before_request
+    def load_new_credentials() -> None:
+        watch.check()
+
     return app
 
 
@@ -47,6 +67,16 @@ def announce(settings: Settings) -> None:
         )
     if settings.allowed_orgs:
         log.info("serving only these organisations", allowed_orgs=sorted(settings.allowed_orgs))
+
+
+def announce_setup(services: Services, where: str) -> None:
+    """Without App credentials, print the one-time code that the registration page asks for."""
+    if services.registered:
+        return
+    log.warning(
+        f"no GitHub App yet: open {where} to register one on {services.settings.github_url}",
+        registration_setup_code=registration.setup_code(services.db),
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -7,13 +7,14 @@ server for the single-machine default.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import structlog
 
-from guard import decision_log
+from guard import decision_log, metrics
 from guard.alerts import AlertContext
 from guard.db import DatabaseUnavailable
 from guard.engine import Engine, PolicyFailed
@@ -74,33 +75,45 @@ class Worker:
         return True
 
     def _process(self, claimed: Claimed) -> None:
+        started = time.perf_counter()
+        outcome = self._attempt(claimed)
+        lag = self.inbox.clock() - claimed.received_at
+        metrics.delivery_worked(claimed.event, outcome, time.perf_counter() - started, lag)
+
+    def _attempt(self, claimed: Claimed) -> str:
+        """Process once; the outcome is ``processed``, ``failed`` (retried), ``dead`` or ``lost``."""
         try:
             evaluated = self.engine.process(claimed)
             self.inbox.finish(claimed, lambda conn: decision_log.record(conn, claimed.pk, evaluated))
             log.info("delivery processed", decisions=len(evaluated), attempt=claimed.attempts)
         except EventError as exc:
-            self._give_up(claimed, f"malformed payload: {exc}")
+            return self._give_up(claimed, f"malformed payload: {exc}")
         except LeaseLost as exc:
             log.warning("lease lost; another worker has the delivery", error=str(exc))
+            return "lost"
         except TRANSIENT_ERRORS as exc:
-            self._retry(claimed, exc)
+            return self._retry(claimed, exc)
         except PolicyFailed as exc:
-            self._retry(claimed, exc)
+            return self._retry(claimed, exc)
         except Exception as exc:
             log.exception("unexpected error while processing")
-            self._retry(claimed, exc)
+            return self._retry(claimed, exc)
+        return "processed"
 
-    def _retry(self, claimed: Claimed, exc: BaseException) -> None:
+    def _retry(self, claimed: Claimed, exc: BaseException) -> str:
         error = redact(f"{type(exc).__name__}: {exc}")
         state = self.inbox.retry(claimed, error, not_before=retry_not_before(exc))
         log.warning("delivery will be retried" if state != DEAD else "delivery is dead", error=error)
         if state == DEAD:
             self._alert_dead(claimed, error)
+            return "dead"
+        return "failed"
 
-    def _give_up(self, claimed: Claimed, error: str) -> None:
+    def _give_up(self, claimed: Claimed, error: str) -> str:
         self.inbox.bury(claimed, redact(error))
         log.error("delivery is dead", error=error)
         self._alert_dead(claimed, error)
+        return "dead"
 
     def _alert_dead(self, claimed: Claimed, error: str) -> None:
         spec = AlertSpec(

@@ -78,6 +78,17 @@ def select_webhooks(full: dict[str, Any], events: Iterable[str]) -> dict[str, An
     return hooks
 
 
+def app_event_names(full: dict[str, Any]) -> list[str]:
+    """Every webhook event a GitHub App may subscribe to (what a manifest's ``default_events`` accepts)."""
+    names = {
+        str(item["post"]["x-github"]["subcategory"]).replace("-", "_")
+        for item in full["x-webhooks"].values()
+        if "app" in item["post"].get("x-github", {}).get("supported-webhook-types", [])
+    }
+    names |= set(full["info"].get("x-vendored", {}).get("app_events", []))
+    return sorted(names)
+
+
 def collect_components(full: dict[str, Any], roots: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The transitive closure of ``#/components/...`` references, grouped by component kind."""
     components: dict[str, dict[str, Any]] = {}
@@ -107,6 +118,7 @@ def build_subset(full: dict[str, Any], operations: list[str], webhooks: list[str
         "source_version": full["info"].get("version"),
         "operations": operations,
         "webhooks": webhooks,
+        "app_events": app_event_names(full),
     }
     return {
         "openapi": full["openapi"],

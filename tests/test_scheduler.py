@@ -72,18 +72,18 @@ def test_each_unarchived_repository_is_swept_once_per_period_even_by_two_instanc
 ) -> None:
     first, second = make_services(), make_services()
     now = 1_800_000_000.0
-    assert Scheduler(first, first.github, clock=lambda: now).run_once() == {"demo": 2}
-    assert Scheduler(second, second.github, clock=lambda: now + 5).run_once() == {}
+    assert Scheduler(first, clock=lambda: now).run_once() == {"demo": 2}
+    assert Scheduler(second, clock=lambda: now + 5).run_once() == {}
     rows = queued(first)
     assert sorted(r["repository"] for r in rows) == ["acme/gadgets", "acme/widgets"]
     assert {r["source"] for r in rows} == {"sweep"}
-    assert Scheduler(second, second.github, clock=lambda: now + HOUR).run_once() == {"demo": 2}
+    assert Scheduler(second, clock=lambda: now + HOUR).run_once() == {"demo": 2}
     assert len(queued(first)) == 4
 
 
 def test_sweep_deliveries_are_spread_over_the_first_tenth_of_the_period(make_services: Any) -> None:
     services = make_services()
-    Scheduler(services, services.github).run_once()
+    Scheduler(services).run_once()
     offsets = sorted(row["available_at"] - row["received_at"] for row in queued(services))
     assert offsets[0] <= 1.0
     assert max(offsets) < HOUR * SPREAD
@@ -91,7 +91,7 @@ def test_sweep_deliveries_are_spread_over_the_first_tenth_of_the_period(make_ser
 
 def test_a_sweep_delivery_is_processed_by_the_routed_handler(make_services: Any) -> None:
     services = make_services()
-    Scheduler(services, services.github).run_once()
+    Scheduler(services).run_once()
     worker = Worker(Engine(services, services.github))
     services.inbox.clock = lambda: 2_000_000_000.0
     while worker.run_once():
@@ -101,7 +101,7 @@ def test_a_sweep_delivery_is_processed_by_the_routed_handler(make_services: Any)
 
 def test_organisations_outside_guard_allowed_orgs_are_not_swept(make_services: Any) -> None:
     services = make_services(GUARD_ALLOWED_ORGS="someone-else")
-    assert Scheduler(services, services.github).run_once() == {"demo": 0}
+    assert Scheduler(services).run_once() == {"demo": 0}
 
 
 def test_a_sweep_waits_for_the_reset_instead_of_spending_the_last_of_the_rate_limit(
@@ -111,7 +111,7 @@ def test_a_sweep_waits_for_the_reset_instead_of_spending_the_last_of_the_rate_li
     installation = github_double.state.installation_for(github_double.state.account("acme"))
     assert installation is not None
     github_double.set_rate_limit(installation.id, remaining=200, reset_in=1800)
-    Scheduler(services, services.github).run_once()
+    Scheduler(services).run_once()
     services.inbox.clock = lambda: 2_000_000_000.0
     Worker(Engine(services, services.github)).run_once()
     deferred = [row for row in queued(services) if row["last_error"]]

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 
+from guard import metrics
 from guard.actions import checks, internal
 from guard.actions.registry import ActionContext, executor_for
 from guard.db import Database, action_runs
@@ -62,6 +63,7 @@ class Executor:
             return ActionOutcome(action, DONE, f"already done by an earlier attempt: {previous[1]}")
         outcome = self._execute(action, ctx)
         self._record(delivery_pk, policy, key, outcome)
+        metrics.action_finished(policy, action.kind, outcome.status)
         return outcome
 
     def _execute(self, action: Action, ctx: ActionContext) -> ActionOutcome:

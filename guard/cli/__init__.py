@@ -7,9 +7,33 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from guard.cli import config, deliveries, migrate, replay, scan, send, serve, version, worker
+from guard.cli import (
+    config,
+    deliveries,
+    manifest,
+    migrate,
+    replay,
+    scan,
+    send,
+    serve,
+    status,
+    version,
+    worker,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (serve, worker, migrate, send, deliveries, replay, scan, config, version)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    worker,
+    migrate,
+    status,
+    manifest,
+    send,
+    deliveries,
+    replay,
+    scan,
+    config,
+    version,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from guard.logs import configure_logging
 from guard.migrate import upgrade
 from guard.services import Services, build_services
-from guard.settings import Settings, SettingsError, load_settings, read_environment
-
-ENV_FILE = Path(".env")
+from guard.settings import Settings, SettingsError, env_file_path, load_settings, read_environment
 
 
 def configured_settings() -> Settings:
     """The validated settings, with logging (to stderr) configured from them; exit 2 when invalid."""
     try:
-        settings = load_settings(read_environment(ENV_FILE))
+        settings = load_settings(read_environment(env_file_path()))
     except SettingsError as exc:
         print(f"guard: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

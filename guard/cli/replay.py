@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"guard replay: no stored delivery {args.target} and no such file")
             return 2
         delivery = found
-    evaluated = Engine(services, services.github, dry_run=True).process(delivery)
+    evaluated = Engine(services, dry_run=True).process(delivery)
     records = [item.as_record() for item in evaluated]
     print(json.dumps(records, indent=2) if args.format == "json" else render(delivery, records))
     return 0

@@ -11,11 +11,13 @@ from types import FrameType
 import structlog
 from werkzeug.serving import make_server
 
-from guard.cli.common import ENV_FILE, configured_settings, started_services
+from guard.cli.common import configured_settings, started_services
 from guard.engine import Engine
 from guard.envfile import ensure_webhook_secret
+from guard.metrics_export import EXTENSION, serve_port
 from guard.scheduler import start_thread
-from guard.web import announce, create_app
+from guard.settings import env_file_path
+from guard.web import announce, announce_setup, create_app
 from guard.worker import start_threads
 
 log = structlog.get_logger("guard.serve")
@@ -30,30 +32,40 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    generated = ensure_webhook_secret(ENV_FILE)
+    generated = ensure_webhook_secret(env_file_path())
     settings = configured_settings()
     services = started_services(settings)
     if generated:
         log.warning(
-            "generated a local webhook secret in .env; give GitHub the same secret when you register the App"
+            f"generated a webhook secret in {settings.env_file}; registering the App from the home page "
+            "replaces it with GitHub's, an App registered by hand needs this one"
         )
     announce(settings)
     stop = threading.Event()
-    workers = start_threads(Engine(services, services.github), args.workers or settings.worker_threads, stop)
+    workers = start_threads(Engine(services), args.workers or settings.worker_threads, stop)
     scheduler = start_thread(services, stop)
-    server = make_server(args.host, args.port or settings.port, create_app(services=services), threaded=True)
+    app = create_app(services=services)
+    server = make_server(args.host, args.port or settings.port, app, threaded=True)
+    if settings.metrics_port is not None:
+        serve_port(settings, app.extensions[EXTENSION])
     _stop_on_signals(server.shutdown)
-    log.info(
-        "listening", webhook_url=f"http://{args.host}:{server.port}/api/github/webhooks", workers=len(workers)
-    )
+    home = f"http://{_host_for_url(args.host)}:{server.port}"
+    log.info("listening", home=home + "/", webhook_url=f"{home}/api/github/webhooks", workers=len(workers))
+    announce_setup(services, home + "/")
     try:
         server.serve_forever()
     finally:
         stop.set()
-        for thread in [*workers, *([scheduler] if scheduler else [])]:
+        for thread in [*workers, scheduler]:
             thread.join()
         services.db.dispose()
     return 0
+
+
+def _host_for_url(host: str) -> str:
+    """The address to put in a URL people open: a wildcard bind is reachable on loopback."""
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # noqa: S104 - mapping, not binding
+    return wildcard.get(host, f"[{host}]" if ":" in host else host)
 
 
 def _stop_on_signals(shutdown: object) -> None:

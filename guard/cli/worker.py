@@ -11,6 +11,8 @@ import structlog
 
 from guard.cli.common import configured_settings, started_services
 from guard.engine import Engine
+from guard.metrics_export import InboxCollector, export_registry, serve_port
+from guard.reload import CredentialsWatch
 from guard.scheduler import start_thread
 from guard.web import announce
 from guard.worker import start_threads
@@ -38,11 +40,14 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
-    threads = start_threads(
-        Engine(services, services.github), max(1, args.threads or settings.worker_threads), stop
-    )
+    threads = start_threads(Engine(services), max(1, args.threads or settings.worker_threads), stop)
     scheduler = start_thread(services, stop)
-    for thread in [*threads, *([scheduler] if scheduler else [])]:
+    if settings.metrics_port is not None:
+        serve_port(settings, export_registry(InboxCollector(lambda: services.db)))
+    watch = CredentialsWatch(services)
+    while not stop.wait(watch.interval):
+        watch.check()
+    for thread in [*threads, scheduler]:
         thread.join()
     services.db.dispose()
     return 0

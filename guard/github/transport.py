@@ -25,6 +25,7 @@ import requests.auth
 import structlog
 from urllib3.exceptions import ConnectTimeoutError
 
+from guard import metrics
 from guard.github.errors import GitHubError, GitHubUnavailable, RateLimited, error_for
 from guard.github.etags import EtagCache
 from guard.github.ratelimit import RateLimitBook
@@ -244,10 +245,14 @@ class Transport:
         except requests.RequestException as exc:
             duration = round((time.monotonic() - started) * 1000, 1)
             log.warning("github.request.failed", **fields, error=type(exc).__name__, duration_ms=duration)
+            metrics.github_answered(outgoing.method, None)
             raise
         # A 401 carries the anonymous budget, not this identity's: don't let it overwrite the headroom.
         headers = _lower(answer.headers)
         limit = None if answer.status_code == 401 else self.book.observe(key, headers, self.clock())
+        metrics.github_answered(outgoing.method, answer.status_code)
+        if limit is not None:
+            metrics.rate_limit_seen(key, limit)
         log.log(
             logging.WARNING if answer.status_code >= 500 else logging.INFO,
             "github.request",

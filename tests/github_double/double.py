@@ -21,6 +21,7 @@ from tests.github_double.hook import Hook, HookMixin
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
 from tests.github_double.pulls import PullsMixin
 from tests.github_double.ratelimits import Budget, RateLimits
+from tests.github_double.registration import issue_code, manifest_problems
 from tests.github_double.routes import build_router
 from tests.github_double.routing import DOCS, Reply
 from tests.github_double.schema import openapi
@@ -119,6 +120,22 @@ class GitHubDouble(PullsMixin, HookMixin):
         if self._server is None:
             raise RuntimeError("the double is not started")
         return f"http://127.0.0.1:{self._server.server_port}{self.prefix}"
+
+    @property
+    def web_url(self) -> str:
+        """The web host (``https://github.com`` or a GHES host): the server's root, without the API prefix."""
+        if self._server is None:
+            raise RuntimeError("the double is not started")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def manifest_code(
+        self, manifest: dict[str, Any], *, owner: str = "acme", owner_type: str = "Organization"
+    ) -> str:
+        """A code as if ``owner`` had just created an App from ``manifest`` on the web."""
+        problems = manifest_problems(self, manifest)
+        if problems:
+            raise ValueError("GitHub would refuse this manifest: " + "; ".join(problems))
+        return issue_code(self, manifest, owner, owner_type)
 
     def now(self) -> float:
         """GitHub's clock: the shared clock plus the skew set by ``set_clock_skew``."""

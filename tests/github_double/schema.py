@@ -119,6 +119,7 @@ class OpenApi:
         )
         self._formats = _format_checker()
         self.operations = {op.operation_id: op for op in self._read_operations()}
+        self.app_events = frozenset(document["info"]["x-vendored"].get("app_events", []))
 
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         """Follow a ``$ref`` to a parameter, response or header component."""

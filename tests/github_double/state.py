@@ -49,6 +49,7 @@ class AppRecord:
     public_key_pem: str
     permissions: dict[str, str]
     events: list[str]
+    manifest: dict[str, Any] | None = None
 
 
 @dataclass
@@ -142,6 +143,17 @@ class Token:
 
 
 @dataclass
+class ManifestCode:
+    """A code GitHub hands back after someone created an App from a manifest; converted once."""
+
+    code: str
+    manifest: dict[str, Any]
+    owner: Account
+    created_at: float
+    used: bool = False
+
+
+@dataclass
 class PullRequest:
     """A pull request: ``head_repo_id`` differs from ``repo_id`` for a fork's pull request."""
 
@@ -174,6 +186,7 @@ class State:
         self.check_runs: dict[int, CheckRun] = {}
         self.pulls: dict[tuple[int, int], PullRequest] = {}
         self.tokens: dict[str, Token] = {}
+        self.manifest_codes: dict[str, ManifestCode] = {}
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
 

@@ -85,7 +85,14 @@ EXCHANGES = [
     Exchange("apps/list-webhook-deliveries", "GET /app/hook/deliveries?per_page=2", 200, as_app=True),
     Exchange("apps/redeliver-webhook-delivery", "POST /app/hook/deliveries/99999/attempts", 404, as_app=True),
     Exchange("rate-limit/get", "GET /rate_limit", 200),
+    Exchange("apps/create-from-manifest", "POST /app-manifests/{code}/conversions", 201),
+    Exchange("apps/create-from-manifest", "POST /app-manifests/0123abcd/conversions", 404),
 ]
+MANIFEST = {
+    "name": "Guard Test",
+    "url": "https://guard.example.com",
+    "hook_attributes": {"url": "https://guard.example.com/hook"},
+}
 
 
 def _fill(text: Any, values: dict[str, str]) -> Any:
@@ -104,7 +111,8 @@ def test_answers_match_the_documented_response_schema(
 ) -> None:
     sha = github_double.head("acme/widgets")
     setup = caller.call("POST", "/repos/acme/widgets/check-runs", {"name": "setup", "head_sha": sha})
-    values = {"sha": sha, "run": str(setup.json()["id"]), "installation": str(acme)}
+    code = github_double.manifest_code(MANIFEST)
+    values = {"sha": sha, "run": str(setup.json()["id"]), "installation": str(acme), "code": code}
     method, path = exchange.request.split(" ", 1)
     answer = caller.call(method, _fill(path, values), _fill(exchange.body, values), as_app=exchange.as_app)
     assert answer.status_code == exchange.status, answer.text

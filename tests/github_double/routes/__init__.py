@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from tests.github_double.routes import (
+    app_manifests,
     apps,
     checks,
     collaborators,
@@ -17,7 +18,18 @@ from tests.github_double.routes import (
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
 
-MODULES = (apps, hook_deliveries, repos, contents, git, checks, pulls, collaborators, rate_limit)
+MODULES = (
+    apps,
+    app_manifests,
+    hook_deliveries,
+    repos,
+    contents,
+    git,
+    checks,
+    pulls,
+    collaborators,
+    rate_limit,
+)
 
 
 def build_router(api: OpenApi) -> Router:
