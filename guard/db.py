@@ -128,7 +128,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
 
 
 def _create_parent_directory(url: str) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+import guard.db
 from guard.db import Database
 from guard.services import Services, build_services
 from guard.settings import Settings, load_settings
@@ -21,6 +23,23 @@ from tests.support import databases
 pytest_plugins = ["tests.github_double.fixtures", "tests.support.scenario"]
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _close_database_connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Dispose every engine a test created, so PostgreSQL's connection limit is never reached."""
+    created: list[sa.Engine] = []
+    make_engine = guard.db.make_engine
+
+    def tracked(url: str, **options: Any) -> sa.Engine:
+        engine = make_engine(url, **options)
+        created.append(engine)
+        return engine
+
+    monkeypatch.setattr(guard.db, "make_engine", tracked)
+    yield
+    for engine in created:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
