@@ -18,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.github_double.faults import Fault, Faults
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
+from tests.github_double.protection import ProtectionMixin
 from tests.github_double.pulls import PullsMixin
 from tests.github_double.ratelimits import Budget, RateLimits
 from tests.github_double.routes import build_router
@@ -64,7 +65,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin):
+class GitHubDouble(PullsMixin, ProtectionMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(

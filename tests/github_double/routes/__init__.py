@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
-from tests.github_double.routes import apps, checks, contents, git, pulls, rate_limit, repos
+from tests.github_double.routes import (
+    apps,
+    branches,
+    checks,
+    commits,
+    contents,
+    git,
+    pulls,
+    rate_limit,
+    repos,
+)
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
 
-MODULES = (apps, repos, contents, git, checks, pulls, rate_limit)
+MODULES = (apps, repos, contents, git, checks, pulls, rate_limit, branches, commits)
 
 
 def build_router(api: OpenApi) -> Router:
