@@ -17,6 +17,7 @@ import structlog
 from guard.actions.executor import Executor
 from guard.actions.registry import ActionContext
 from guard.alerts import AlertStore
+from guard.app_identity import AppInfo, AppInfoCache
 from guard.config_store import ConfigStore
 from guard.decision_log import Evaluated
 from guard.errors import TRANSIENT_ERRORS
@@ -43,7 +44,7 @@ class PolicyFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Context:
-    """What a handler may use to gather facts for its policy."""
+    """What a handler may use to gather facts for its policy; ``app()`` is the guard's own App (or None)."""
 
     delivery_id: str
     settings: Settings
@@ -53,6 +54,7 @@ class Context:
     configs: ConfigStore
     clock: Callable[[], float]
     dry_run: bool = False
+    app: Callable[[], AppInfo | None] = lambda: None
 
     def config(self, repository: str) -> EffectiveConfig:
         """The configuration in force for ``owner/name``, from default-branch files only."""
@@ -78,6 +80,7 @@ class Engine:
         self.alerts = AlertStore(services.db, clock)
         self.executor = Executor(services.db, dry_run=dry_run, clock=clock)
         self.configs = ConfigStore(self.state, None if dry_run else self.alerts)
+        self.app = AppInfoCache(github)
 
     def process(self, delivery: Claimed) -> list[Evaluated]:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""
@@ -118,6 +121,7 @@ class Engine:
             configs=self.configs,
             clock=self.clock,
             dry_run=self.dry_run,
+            app=self.app,
         )
 
 

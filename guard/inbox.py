@@ -54,6 +54,7 @@ class IncomingDelivery:
     source: str = "webhook"
     state: str = QUEUED
     note: str | None = None
+    available_at: float | None = None  # not before this time (epoch seconds); None: at once
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Inbox:
             "source": incoming.source,
             "state": incoming.state,
             "received_at": now,
-            "available_at": now,
+            "available_at": now if incoming.available_at is None else incoming.available_at,
             "finished_at": None if incoming.state == QUEUED else now,
             "last_error": incoming.note,
         }

@@ -7,9 +7,19 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from guard.cli import config, deliveries, migrate, replay, send, serve, version, worker
+from guard.cli import config, deliveries, migrate, protection, replay, send, serve, version, worker
 
-COMMANDS: tuple[ModuleType, ...] = (serve, worker, migrate, send, deliveries, replay, config, version)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    worker,
+    migrate,
+    send,
+    deliveries,
+    replay,
+    config,
+    protection,
+    version,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
