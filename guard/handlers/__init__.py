@@ -3,4 +3,5 @@
 from guard.handlers import branch_protection, branch_pushes, config
 from guard.routing import Router
 
-ROUTER = Router.combine(config.router, branch_protection.router, branch_pushes.router)
+# Configuration first: a push that changes guard.yml is adopted before other policies read it.
+ROUTER = Router.combine(config.router, branch_pushes.router, branch_protection.router)

@@ -113,7 +113,12 @@ def _trigger(kind: str, event: Event, ctx: Context) -> Trigger:
 
 @router.on("installation", "created", policy=POLICY)
 def on_installation(event: InstallationEvent, ctx: Context) -> Iterable[Decision]:
-    return check_each(ctx, (r.full_name for r in event.repositories), _trigger(APPLY, event, ctx))
+    """Every repository the new installation sees (listed by GitHub when the payload does not)."""
+    names = [r.full_name for r in event.repositories]
+    if not names and ctx.github is not None:
+        listed = ctx.github.paginate("/installation/repositories", item_key="repositories")
+        names = [str(r["full_name"]) for r in listed]
+    return check_each(ctx, names, _trigger(APPLY, event, ctx))
 
 
 @router.on("installation_repositories", "added", policy=POLICY)

@@ -1,9 +1,9 @@
 """Push watch on protected branches: what protection should have prevented, seen as it lands.
 
-Four independent routes, so a slow or failing read in one never delays another: force pushes and
-deletions (a backup branch comes before anything else), pushes that did not come from a merged pull
-request, unsigned commits where signatures are required, and new branches a rule protects (which get
-the declared protection applied at once).
+Independent routes, so a slow or failing read in one never delays another: force pushes and deletions
+(a backup branch comes before anything else), pushes that did not come from a merged pull request,
+unsigned commits where signatures are required. Two more apply the declared protection at once: to a
+new branch a rule names, and wherever a pushed ``guard.yml`` changes the declaration.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from guard.config_store import ORG_FILE, ORG_REPOSITORY, REPO_FILE
 from guard.engine import Context
 from guard.events import PushEvent
 from guard.facts_protection import RepoRef, provenance, unsigned_commits
-from guard.handlers.branch_protection import check_branch, inputs_for
+from guard.handlers.branch_protection import check_branch, check_each, check_repository, inputs_for
 from guard.routing import Router
 from policies.base import Decision, Mode
 from policies.branch_protection.drift import APPLY, POLICY, Inputs, Trigger
@@ -104,3 +105,19 @@ def protect_new_branch(event: PushEvent, ctx: Context) -> Iterable[Decision]:
     trigger = Trigger(APPLY, "push (branch created)", event.sender.login if event.sender else None)
     decision = check_branch(ctx, ctx.github, RepoRef.of(event.repository), event.branch, trigger)
     return [decision] if decision else []
+
+
+@router.on("push", policy=POLICY)
+def apply_new_declaration(event: PushEvent, ctx: Context) -> Iterable[Decision]:
+    """A ``guard.yml`` that landed may declare more: its repository, or for the organisation's file every
+    repository, gets the new declaration applied (the configuration handler has adopted it already)."""
+    repo = event.repository
+    if ctx.github is None or event.deleted or event.branch != repo.default_branch:
+        return []
+    paths = set(event.touched_paths)
+    sender = event.sender.login if event.sender else None
+    trigger = Trigger(APPLY, "push (guard.yml changed)", sender)
+    if repo.name == ORG_REPOSITORY and ORG_FILE in paths:
+        listed = ctx.github.paginate("/installation/repositories", item_key="repositories")
+        return check_each(ctx, [str(r["full_name"]) for r in listed], trigger)
+    return check_repository(ctx, RepoRef.of(repo), trigger) if REPO_FILE in paths else []

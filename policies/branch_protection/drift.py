@@ -10,7 +10,7 @@ other bots included, is answered like a person.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policies.base import AlertSpec, Decision, Finding, Mode, RaiseAlert, Severity
@@ -97,6 +97,8 @@ def decide(trigger: Trigger, facts: BranchFacts, inputs: Inputs) -> Decision:
         return Decision(POLICY, f"{where} is protected as declared{own}", facts=record)
     if trigger.by_guard and facts.last_written == facts.classic_protection:
         return _not_kept(facts, where, lacking + extra, record)
+    if trigger.by_guard:  # someone changed it after the guard's own write; their delivery names them
+        trigger = replace(trigger, sender=None, sender_type=None)
     write = restoring_write(facts.classic, wanted, facts.effective, inputs.settings.semantics)
     alert = _drift_alert(trigger, facts, inputs, lacking, extra)
     findings = tuple(Finding(d.setting, alert.severity, _finding_text(d)) for d in lacking + extra)
@@ -164,7 +166,7 @@ def _drift_alert(
         title=_title(trigger, facts, bool(lacking)),
         details=_details(trigger, facts, inputs, lacking + extra),
         repository=facts.repository,
-        subject=f"branch:{facts.branch}",
+        subject=f"branch:{facts.branch}" + (f" by {trigger.sender}" if trigger.sender else ""),
         actor=trigger.sender,
         action_taken=_action_taken(inputs),
     )

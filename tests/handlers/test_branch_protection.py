@@ -345,3 +345,59 @@ def test_an_organisation_ruleset_deleted_checks_every_repository_and_one_failure
     assert [c.path for c in github_double.calls_to("PUT", PROTECTION)] == [
         "/repos/acme/gadgets/branches/main/protection"
     ]
+
+
+def test_a_change_after_the_guards_own_write_is_restored_without_blaming_the_guard(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    protected(guard_app, github_double)
+    weaken(github_double, required_approving_review_count=1)
+    guard_app.handle("branch_protection_rule", edited(github_double, webhooks.app_bot(github_double)))
+    [put] = puts(github_double)
+    assert put.body == DECLARED_BODY
+    [alert] = guard_app.alerts()
+    assert alert["actor"] is None
+    assert alert["title"] == "Protection of main in acme/widgets weakened by someone"
+
+
+def test_an_installation_payload_without_its_repositories_is_completed_from_github(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    installation = install(github_double)
+    payload = webhooks.installation(github_double, installation)
+    del payload["repositories"]
+    guard_app.handle("installation", payload)
+    assert sorted(c.path for c in github_double.calls_to("PUT", PROTECTION)) == [
+        "/repos/acme/.github/branches/main/protection",
+        "/repos/acme/widgets/branches/main/protection",
+    ]
+
+
+def test_changes_by_different_people_are_separate_alerts(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    protected(guard_app, github_double)
+    for person in ("mallory", "trudy", "mallory"):
+        weaken(github_double, required_approving_review_count=0)
+        guard_app.handle("branch_protection_rule", edited(github_double, person))
+    assert sorted((a["actor"], a["count"]) for a in guard_app.alerts()) == [("mallory", 2), ("trudy", 1)]
+
+
+def test_a_pushed_organisation_file_that_declares_more_is_applied_everywhere(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    protected(guard_app, github_double)
+    before = github_double.head("acme/.github")
+    raised = ORG_FILE.format(mode="enforce", semantics="floor").replace("approvals: 2", "approvals: 3")
+    after = github_double.put_file("acme/.github", "main", "guard.yml", raised)
+    guard_app.handle(
+        "push", webhooks.push(github_double, "acme/.github", "refs/heads/main", before, after, pusher="admin")
+    )
+    bodies = {c.path: c.body for c in github_double.calls_to("PUT", PROTECTION)}
+    assert sorted(bodies) == [
+        "/repos/acme/.github/branches/main/protection",
+        "/repos/acme/widgets/branches/main/protection",
+    ]
+    assert {
+        b["required_pull_request_reviews"]["required_approving_review_count"] for b in bodies.values()
+    } == {3}
