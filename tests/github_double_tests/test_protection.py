@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from guard.events import (
+    BranchProtectionRuleEvent,
+    InstallationEvent,
+    InstallationRepositoriesEvent,
+    RepositoryEvent,
+    RepositoryRulesetEvent,
+    parse_event,
+)
 from tests.github_double import GitHubDouble, webhooks
 from tests.github_double.shapes import recorded
 from tests.github_double_tests.conftest import Caller
@@ -135,3 +143,41 @@ def test_protection_webhooks_come_from_the_double_state_and_name_bot_senders(
     assert payload["sender"]["login"] == "pipeline-guard[bot]"
     assert payload["rule"]["required_approving_review_count"] == 1
     assert payload["rule"]["allow_force_pushes_enforcement_level"] == "off"
+
+
+def test_the_new_deliveries_parse_into_the_guards_typed_events(
+    github_double: GitHubDouble, acme: int
+) -> None:
+    org_ruleset = github_double.add_ruleset("acme/widgets", "org", [{"type": "deletion"}], organisation=True)
+    rule = parse_event(
+        "branch_protection_rule",
+        webhooks.branch_protection_rule(github_double, "acme/widgets", "main", "deleted"),
+    )
+    assert isinstance(rule, BranchProtectionRuleEvent)
+    assert (rule.rule.name, rule.repository and rule.repository.full_name) == ("main", "acme/widgets")
+    ruleset = parse_event(
+        "repository_ruleset",
+        webhooks.repository_ruleset(github_double, "acme/widgets", org_ruleset.id, "deleted"),
+    )
+    assert isinstance(ruleset, RepositoryRulesetEvent)
+    assert (ruleset.repository, ruleset.ruleset.source_type) == (None, "Organization")
+    renamed = parse_event(
+        "repository",
+        webhooks.repository(
+            github_double, "acme/widgets", "edited", changes={"default_branch": {"from": "master"}}
+        ),
+    )
+    assert isinstance(renamed, RepositoryEvent)
+    assert renamed.previous_default_branch == "master"
+    installed = parse_event("installation", webhooks.installation(github_double, acme))
+    assert isinstance(installed, InstallationEvent)
+    assert [r.full_name for r in installed.repositories] == ["acme/widgets"]
+    added = parse_event(
+        "installation_repositories", webhooks.installation_repositories(github_double, acme, ["acme/widgets"])
+    )
+    assert isinstance(added, InstallationRepositoriesEvent)
+    configuration = parse_event(
+        "branch_protection_configuration",
+        webhooks.branch_protection_configuration(github_double, "acme/widgets", "disabled"),
+    )
+    assert configuration.repository is not None
