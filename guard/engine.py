@@ -17,6 +17,7 @@ import structlog
 from guard.actions.executor import Executor
 from guard.actions.registry import ActionContext
 from guard.alerts import AlertStore
+from guard.app_identity import AppInfo, AppInfoCache
 from guard.config_store import ConfigStore
 from guard.decision_log import Evaluated
 from guard.errors import TRANSIENT_ERRORS
@@ -45,7 +46,7 @@ class PolicyFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Context:
-    """What a handler may use to gather facts for its policy."""
+    """What a handler may use to gather facts for its policy; ``app()`` is the guard's own App (or None)."""
 
     delivery_id: str
     settings: Settings
@@ -55,6 +56,7 @@ class Context:
     configs: ConfigStore
     clock: Callable[[], float]
     dry_run: bool = False
+    app: Callable[[], AppInfo | None] = lambda: None
 
     def config(self, repository: str) -> EffectiveConfig:
         """The configuration in force for ``owner/name``, from default-branch files only."""
@@ -84,6 +86,7 @@ class Engine:
         self.alerts = AlertStore(services.db, clock)
         self.executor = Executor(services.db, dry_run=dry_run, clock=clock)
         self.configs = ConfigStore(self.state, None if dry_run else self.alerts)
+        self.app = AppInfoCache(lambda: self.github)
 
     @property
     def github(self) -> GitHub | None:
@@ -137,6 +140,7 @@ class Engine:
             configs=self.configs,
             clock=self.clock,
             dry_run=self.dry_run,
+            app=self.app,
         )
 
 

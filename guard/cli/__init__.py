@@ -12,6 +12,7 @@ from guard.cli import (
     deliveries,
     manifest,
     migrate,
+    protection,
     replay,
     scan,
     send,
@@ -32,6 +33,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     replay,
     scan,
     config,
+    protection,
     version,
 )
 

@@ -1,6 +1,7 @@
 """The handler table: every policy's router, combined in one explicit place."""
 
-from guard.handlers import config
+from guard.handlers import branch_protection, branch_pushes, config
 from guard.routing import Router
 
-ROUTER = Router.combine(config.router)
+# Configuration first: a push that changes guard.yml is adopted before other policies read it.
+ROUTER = Router.combine(config.router, branch_pushes.router, branch_protection.router)

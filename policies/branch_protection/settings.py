@@ -61,7 +61,9 @@ _RULE: dict[str, Any] = {
         "require_pull_request": {
             "type": "boolean",
             "default": True,
-            "description": "Changes must arrive through a pull request; direct pushes are violations.",
+            "description": "Changes must arrive through a pull request. A push whose new head is not the "
+            "merge commit of a pull request merged into the branch (merge queues included) raises a high "
+            "alert, critical when it changes pipeline files.",
         },
         "required_approvals": {
             "type": "integer",
@@ -118,7 +120,8 @@ _RULE: dict[str, Any] = {
         "signed_commits": {
             "type": "boolean",
             "default": False,
-            "description": "Every commit must carry a verified signature.",
+            "description": "Every commit must carry a verified signature; unsigned commits that still land "
+            "raise an alert.",
         },
         "conversation_resolution": {
             "type": "boolean",
@@ -128,7 +131,9 @@ _RULE: dict[str, Any] = {
         "allow_force_pushes": {
             "type": "boolean",
             "default": False,
-            "description": "Force pushes are permitted (they rewrite history; leave off).",
+            "description": "Force pushes are permitted (they rewrite history; leave off). When they are not, "
+            "a force push raises a critical alert and the overwritten commit is kept in branch "
+            "`guard/backup/<branch>/<first 12 of its sha>`.",
         },
         "allow_deletions": {
             "type": "boolean",
@@ -149,7 +154,8 @@ SCHEMA: dict[str, Any] = {
             "enum": [m.value for m in Mode],
             "default": Mode.OBSERVE.value,
             "description": "`off` does nothing, `observe` reports weakened protection and pushes that bypass "
-            "it, `enforce` also restores the configured protection.",
+            "it, `enforce` also restores the declared protection and recreates deleted protected branches. "
+            "Either way a force push's overwritten commit is kept in a `guard/backup/...` branch.",
         },
         "semantics": {
             "type": "string",

@@ -19,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from tests.github_double.faults import Fault, Faults
 from tests.github_double.hook import Hook, HookMixin
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
+from tests.github_double.protection import ProtectionMixin
 from tests.github_double.pulls import PullsMixin
 from tests.github_double.ratelimits import Budget, RateLimits
 from tests.github_double.registration import issue_code, manifest_problems
@@ -66,7 +67,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin, HookMixin):
+class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(

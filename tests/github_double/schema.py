@@ -31,6 +31,15 @@ ALL_OF_MEANS_ANY_OF = (
     # An installation's account is a user or an enterprise, as components/schemas/installation says.
     "/paths/~1app~1installations/get/responses/200/content/application~1json/schema/items/properties/account",
 )
+# Places where GitHub's description marks a key required that GitHub refuses alongside another one: a
+# protection's ``required_status_checks`` takes exactly one of ``contexts`` or ``checks`` (the route checks).
+REQUIRED_ONLY_ONE_OF = (
+    (
+        "/paths/~1repos~1{owner}~1{repo}~1branches~1{branch}~1protection/put/requestBody/content/"
+        "application~1json/schema/properties/required_status_checks",
+        "contexts",
+    ),
+)
 
 
 class SchemaViolation(AssertionError):
@@ -78,7 +87,7 @@ def _pointer(document: Any, pointer: str) -> Any:
 
 
 def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with the known mistakes of ``ALL_OF_MEANS_ANY_OF`` corrected (where present)."""
+    """The document with the known mistakes (``ALL_OF_MEANS_ANY_OF``, ``REQUIRED_ONLY_ONE_OF``) corrected."""
     fixed = copy.deepcopy(document)
     for pointer in ALL_OF_MEANS_ANY_OF:
         try:
@@ -87,6 +96,12 @@ def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
             continue
         if "allOf" in node:
             node["anyOf"] = node.pop("allOf")
+    for pointer, key in REQUIRED_ONLY_ONE_OF:
+        try:
+            node = _pointer(fixed, pointer)
+        except KeyError:
+            continue
+        node["required"] = [name for name in node.get("required", []) if name != key]
     return fixed
 
 

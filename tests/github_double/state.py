@@ -1,4 +1,5 @@
-"""The double's in-memory GitHub: the App, accounts, installations, repositories, git data, check runs.
+"""The double's in-memory GitHub: the App, accounts, installations, repositories, git data, check runs,
+branch protection and rulesets (``protection_state``), and which commits carry a verified signature.
 
 Git objects are simplified: a commit holds its whole tree as ``path -> Blob``. Blob SHAs are real git
 blob SHAs (``git hash-object`` gives the same); commit SHAs are unique but not git-identical.
@@ -13,6 +14,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.github_double.protection_state import ClassicProtection, Ruleset
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -187,6 +190,9 @@ class State:
         self.pulls: dict[tuple[int, int], PullRequest] = {}
         self.tokens: dict[str, Token] = {}
         self.manifest_codes: dict[str, ManifestCode] = {}
+        self.protections: dict[tuple[int, str], ClassicProtection] = {}
+        self.rulesets: dict[int, Ruleset] = {}
+        self.signed: set[str] = set()
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
 

@@ -59,13 +59,22 @@ def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]
 
 @pytest.fixture
 def acme(github_double: GitHubDouble, caller: Caller) -> int:
-    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1); a token minted."""
-    permissions = {"checks": "write", "contents": "write", "metadata": "read", "pull_requests": "read"}
+    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1, ``main`` protected
+    and governed by a ruleset, ``feature`` unprotected); a token minted."""
+    permissions = {
+        "administration": "write",
+        "checks": "write",
+        "contents": "write",
+        "metadata": "read",
+        "pull_requests": "read",
+    }
     installation = github_double.add_installation("acme", permissions=permissions)
     github_double.add_repo(
         "acme/widgets", files={"README.md": "# widgets\n", ".github/workflows/ci.yml": "on: push\n"}
     )
     github_double.put_file("acme/widgets", "feature", ".github/workflows/ci.yml", "on: pull_request\n")
     github_double.open_pull("acme/widgets", "feature", user="octocat")
+    github_double.protect("acme/widgets", "main")
+    github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
     assert caller.mint(installation.id).status_code == 201
     return installation.id

@@ -77,7 +77,7 @@ def test_a_token_can_be_narrowed_to_some_repositories(
 
 
 def test_a_token_cannot_ask_for_more_than_the_installation_has(caller: Caller, acme: int) -> None:
-    answer = caller.mint(acme, {"permissions": {"administration": "write"}})
+    answer = caller.mint(acme, {"permissions": {"pull_requests": "write"}})
     assert answer.status_code == 422
     assert caller.mint(acme, {"repositories": ["not-there"]}).status_code == 422
 

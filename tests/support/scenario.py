@@ -7,6 +7,7 @@ see: the calls the double received, check runs, alerts in the feed, and the deci
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +21,12 @@ from guard import decision_log
 from guard.db import alerts, deliveries
 from guard.engine import Engine
 from guard.github import GitHub
+from guard.inbox import IncomingDelivery
+from guard.routing import SWEEP_EVENT
 from guard.services import Services, build_services
 from guard.settings import Settings
 from guard.web import create_app
+from guard.webhook import summarise
 from guard.worker import Worker
 from tests.conftest import encode, signed_headers
 from tests.github_double.double import GitHubDouble
@@ -46,6 +50,29 @@ class Scenario:
             "/api/github/webhooks", data=body, headers=signed_headers(body, event, delivery_id)
         )
         assert answer.status_code in (200, 202), answer.get_data(as_text=True)
+        return delivery_id
+
+    def enqueue(self, event: str, payload: dict[str, Any], *, source: str = "sweep") -> str:
+        """Store an internal delivery (a sweep, say) as the scheduler does; the receiver refuses these."""
+        delivery_id = f"{source}-{uuid.uuid4()}"
+        summary = summarise(payload)
+        self.services.inbox.put(
+            IncomingDelivery(
+                delivery_id,
+                event,
+                json.dumps(payload),
+                action=summary.action,
+                installation_id=summary.installation_id,
+                repository=summary.repository,
+                source=source,
+            )
+        )
+        return delivery_id
+
+    def sweep(self, payload: dict[str, Any]) -> str:
+        """Enqueue and process one ``guard_sweep`` delivery."""
+        delivery_id = self.enqueue(SWEEP_EVENT, payload)
+        self.process()
         return delivery_id
 
     def process(self, limit: int = 100) -> int:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from tests.github_double.routes import (
     app_manifests,
     apps,
+    branches,
     checks,
     collaborators,
+    commits,
     contents,
     git,
     hook_deliveries,
@@ -28,6 +30,8 @@ MODULES = (
     checks,
     pulls,
     collaborators,
+    branches,
+    commits,
     rate_limit,
 )
 

@@ -1,0 +1,53 @@
+"""The periodic sweep: it restores what a lost delivery hid, and costs nothing when nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.github_double.double import GitHubDouble
+from tests.github_double.shapes import repository_json
+from tests.handlers.test_branch_protection import DECLARED_BODY, PROTECTION, install, protected, weaken
+from tests.support.scenario import Scenario
+
+
+def sweep(double: GitHubDouble, repo: str = "acme/widgets") -> dict[str, Any]:
+    """The internal delivery the scheduler enqueues for one repository."""
+    target = double.state.repo(repo)
+    assert target is not None
+    installation = double.state.installation_for(target.owner)
+    assert installation is not None
+    return {
+        "action": "branch_protection",
+        "installation": {"id": installation.id},
+        "repository": repository_json(double.base_url, target, full=False),
+        "sweep": {"started_at": double.now()},
+    }
+
+
+def test_a_sweep_restores_a_change_whose_delivery_was_lost(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    protected(guard_app, github_double)
+    weaken(github_double, required_approving_review_count=0)
+    guard_app.sweep(sweep(github_double))
+    [put] = github_double.calls_to("PUT", PROTECTION)
+    assert put.body == DECLARED_BODY
+    [alert] = guard_app.alerts()
+    assert alert["title"] == "main in acme/widgets is not protected as declared (found by the periodic sweep)"
+    assert alert["actor"] is None
+
+
+def test_a_sweep_of_an_unchanged_repository_costs_no_rate_limit(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    installation = install(github_double)
+    github_double.protect("acme/widgets", "main", DECLARED_BODY)
+    guard_app.sweep(sweep(github_double))
+    spent = github_double.rate_limit(installation).remaining
+    github_double.clear_calls()
+    delivery = guard_app.sweep(sweep(github_double))
+    assert {(c.method, c.status) for c in github_double.calls} == {("GET", 304)}
+    assert len(github_double.calls) == 2
+    assert github_double.rate_limit(installation).remaining == spent
+    [decision] = guard_app.decisions(delivery)
+    assert decision["summary"] == "main in acme/widgets is protected as declared"
