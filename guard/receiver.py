@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from guard import metrics
 from guard.db import DatabaseUnavailable
 from guard.inbox import DONE, IGNORED, InboxFull, IncomingDelivery, PutResult
+from guard.logs import bind_delivery
 from guard.services import Services
 from guard.webhook import MAX_BODY_BYTES, Rejected, required_headers, summarise, verify_signature
 
@@ -31,6 +32,7 @@ REFUSALS = {400: "malformed", 401: "bad_signature", 413: "too_large", 415: "not_
 def receive() -> tuple[Response, int]:
     started = time.perf_counter()
     services: Services = current_app.extensions["guard"]
+    structlog.contextvars.clear_contextvars()
     try:
         status, body = _receive(services)
     except Rejected as exc:
@@ -42,8 +44,6 @@ def receive() -> tuple[Response, int]:
         status=status,
         outcome=body.get("status") or body.get("error"),
         ms=elapsed_ms,
-        delivery_id=body.get("delivery"),
-        github_event=body.get("event"),
     )
     response = jsonify(body)
     if status == 503:
@@ -66,6 +66,15 @@ def _receive(services: Services) -> tuple[int, dict[str, Any]]:
         headers.get("X-GitHub-Event"), headers.get("X-GitHub-Delivery"), headers.get("X-GitHub-Hook-ID")
     )
     incoming = _incoming(services, (event, delivery_id, hook_id), raw, _json_object(raw))
+    bind_delivery(
+        {
+            "delivery_id": delivery_id,
+            "github_event": event,
+            "action": incoming.action,
+            "installation": incoming.installation_id,
+            "repository": incoming.repository,
+        }
+    )
     try:
         result = services.inbox.put(incoming)
     except InboxFull:
