@@ -149,10 +149,18 @@ def load(data: bytes | str, *, path: str = "<input>", limits: Limits = DEFAULT_L
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         line, column = _position(exc.problem_mark or exc.context_mark)
-        raise YamlError(path, line, column, f"invalid YAML: {exc.problem or exc.context}") from None
+        raise YamlError(path, line, column, _problem(exc, limits)) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 1, 1, f"invalid YAML: {exc}") from None
     return builder.root
+
+
+def _problem(exc: yaml.MarkedYAMLError, limits: Limits) -> str:
+    """The parser's complaint; libyaml's own flow-depth cap (1,000 since PyYAML 6.0.4) reads as ours."""
+    problem = exc.problem or exc.context
+    if problem == "exceeded maximum nesting depth":
+        return f"nesting is deeper than {limits.max_depth} levels"
+    return f"invalid YAML: {problem}"
 
 
 def to_python(node: Node | None) -> object:

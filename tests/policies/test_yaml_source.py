@@ -42,7 +42,7 @@ def _billion_laughs(levels: int) -> str:
     ("source", "line", "column", "message"),
     [
         (_billion_laughs(9), 6, 8, "expands to more than 100000 nodes"),
-        ("[" * 100_000 + "]" * 100_000, 1, 65, "deeper than 64 levels"),
+        ("[" * 500 + "]" * 500, 1, 65, "deeper than 64 levels"),
         (b"a: 1\nb: 2\na: 3\n", 3, 1, "duplicate key 'a'"),
         (b"name: ok\nbad: caf\xe9\n", 2, 9, "not UTF-8"),
         ("x: " + "y" * (1024 * 1024), 1, 1, "the limit is 1048576 bytes"),
@@ -63,6 +63,15 @@ def test_hostile_or_broken_input_is_refused_with_its_position(
     assert (caught.value.line, caught.value.column) == (line, column)
     assert message in str(caught.value)
     assert str(caught.value).startswith(f"guard.yml:{line}:{column}: ")
+
+
+def test_nesting_far_beyond_the_parsers_own_cap_is_refused_as_too_deep() -> None:
+    started = time.perf_counter()
+    with pytest.raises(YamlError) as caught:
+        load("[" * 500_000 + "]" * 500_000, path="guard.yml")
+    assert time.perf_counter() - started < 2.0
+    assert caught.value.line == 1
+    assert "nesting is deeper than 64 levels" in str(caught.value)
 
 
 def test_limits_are_configurable() -> None:
