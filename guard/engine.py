@@ -104,9 +104,10 @@ class Engine:
         )
         if github is None:
             return [Evaluated(_not_evaluated(route.policy, self.github is None), ()) for route in routes]
-        ctx = self._context(delivery.delivery_id, github)
         if delivery.event == SWEEP_EVENT:
+            github = github.reserving(SWEEP_RESERVE)
             _keep_headroom(github)
+        ctx = self._context(delivery.delivery_id, github)
         organisation = _organisation(payload)
         evaluated: list[Evaluated] = []
         failures: list[tuple[str, str]] = []

@@ -55,6 +55,7 @@ def build_services(
         limit=settings.inbox_limit,
         lease_seconds=settings.lease_seconds,
         max_attempts=settings.max_attempts,
+        sweep_concurrency=settings.sweep_concurrency,
     )
     return Services(
         settings=settings, db=db, inbox=inbox, router=router or ROUTER, github=github or make_github(settings)
