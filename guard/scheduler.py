@@ -67,7 +67,7 @@ class Scheduler:
                 self.run_once()
             except (GitHubError, DatabaseUnavailable) as exc:
                 log.warning("sweep scheduling failed; trying again at the next tick", error=str(exc))
-            stop.wait(TICK_SECONDS)
+            stop.wait(min(TICK_SECONDS, self.services.settings.recovery_seconds))
 
     def run_once(self) -> dict[str, int]:
         """Enqueue every sweep whose period this instance takes; returns deliveries queued per sweep.
