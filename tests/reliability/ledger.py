@@ -5,6 +5,7 @@
 - lost: sent but not processed at the end (acknowledged or not: failed deliveries must be recovered);
 - duplicated: deliveries a policy decided on twice, or whose single action the double saw succeed more
   than once (two branches created, two check runs created for the same commit);
+- answers: every attempt's HTTP status as GitHub saw it (0: could not connect);
 - repeats: mutating requests for a target beyond its first (a retry after a lost answer, refused by
   GitHub as already done), to show retries stay bounded.
 """
@@ -34,6 +35,7 @@ class Tally:
     lost: int = 0
     duplicated: int = 0
     repeats: int = 0
+    answers: Counter[int] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     def row(self) -> dict[str, int]:
@@ -76,11 +78,13 @@ def _acted(double: GitHubDouble) -> tuple[Counter[str], Counter[str]]:
 
 def tally(double: GitHubDouble, db: Database, expected: list[Expected]) -> Tally:
     attempts: dict[str, list[int]] = {}
+    answers: Counter[int] = Counter()
     for attempt in double.hook_attempts():
         attempts.setdefault(attempt.guid, []).append(attempt.status_code)
+        answers[attempt.status_code] += 1
     outcomes = _outcomes(db, [e.guid for e in expected])
     done, tried = _acted(double)
-    result = Tally(sent=len(expected))
+    result = Tally(sent=len(expected), answers=answers)
     for item in expected:
         codes = attempts.get(item.guid, [])
         result.acknowledged += any(200 <= code < 300 for code in codes[:1])

@@ -19,6 +19,7 @@ from tests.conftest import WEBHOOK_SECRET
 from tests.github_double.double import GitHubDouble
 from tests.github_double.fixtures import TestApp
 from tests.reliability.ledger import Tally, settled
+from tests.reliability.private_postgres import PrivatePostgres
 from tests.reliability.processes import GuardProcesses, Proc
 from tests.reliability.workload import Deliveries, Load, set_up
 
@@ -71,6 +72,29 @@ def kill_run(
         victims = {"gunicorn": [front, *workers], "workers": workers}.get(target, [front])
         order = iter([victims[0]])  # the first fault always hits the first victim (the web process)
         _kill_now_and_then(cluster, lambda: next(order, None) or rng.choice(victims), shape, load, rng)
+        return _settle(double, database_url, load, shape)
+
+
+def postgres_restart_run(
+    double: GitHubDouble, app: TestApp, server: PrivatePostgres, workdir: Path, shape: Shape
+) -> Tally:
+    """The private cluster stopped as if it crashed (``immediate``) and started again, mid-load."""
+    database_url = server.create_database(f"guard_{random.Random(shape.seed).randrange(10**6)}")
+    repositories = set_up(double, shape.repositories)
+    with GuardProcesses(double, app, database_url, workdir) as cluster:
+        cluster.migrate()
+        front = cluster.add_web()
+        for _ in range(2):
+            cluster.add_worker()
+        double.set_hook(cluster.url(front), WEBHOOK_SECRET)
+        load = Load(double, Deliveries(double, repositories), rate=shape.rate, total=shape.total).start()
+        span, started = shape.total / shape.rate, time.monotonic()
+        for n in range(shape.faults):
+            time.sleep(max(0.0, started + span * (n + 1) / (shape.faults + 1) - time.monotonic()))
+            server.stop("immediate")
+            time.sleep(shape.downtime)
+            server.start()
+        load.join()
         return _settle(double, database_url, load, shape)
 
 
