@@ -87,6 +87,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "(also at start-up); GitHub keeps them 3 days.",
     ),
     SettingDoc(
+        "GUARD_GITHUB_READ_TIMEOUT",
+        "10",
+        False,
+        "Seconds to wait for GitHub's answer to one request; idempotent requests are retried, a POST "
+        "is checked before it is made again.",
+    ),
+    SettingDoc(
         "GUARD_SWEEP_CONCURRENCY",
         "2",
         False,

@@ -5,7 +5,8 @@
 - lost: sent but not processed at the end (acknowledged or not: failed deliveries must be recovered);
 - duplicated: deliveries a policy decided on twice, or whose single action the double saw succeed more
   than once (two branches created, two check runs created for the same commit);
-- answers: every attempt's HTTP status as GitHub saw it (0: could not connect);
+- answers: every attempt's HTTP status as GitHub saw it (0: could not connect); github_answers: the
+  statuses the double answered the guard with (0: connection dropped);
 - repeats: mutating requests for a target beyond its first (a retry after a lost answer, refused by
   GitHub as already done), to show retries stay bounded.
 """
@@ -36,6 +37,7 @@ class Tally:
     duplicated: int = 0
     repeats: int = 0
     answers: Counter[int] = field(default_factory=Counter)
+    github_answers: Counter[int] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     def row(self) -> dict[str, int]:
@@ -84,7 +86,8 @@ def tally(double: GitHubDouble, db: Database, expected: list[Expected]) -> Tally
         answers[attempt.status_code] += 1
     outcomes = _outcomes(db, [e.guid for e in expected])
     done, tried = _acted(double)
-    result = Tally(sent=len(expected), answers=answers)
+    github_answers = Counter(call.status for call in double.calls)
+    result = Tally(sent=len(expected), answers=answers, github_answers=github_answers)
     for item in expected:
         codes = attempts.get(item.guid, [])
         result.acknowledged += any(200 <= code < 300 for code in codes[:1])

@@ -98,6 +98,58 @@ def postgres_restart_run(
         return _settle(double, database_url, load, shape)
 
 
+GITHUB_FAULTS: dict[str, list[tuple[str, float, float]]] = {
+    "errors": [("error", 0.12, 0.0)],  # 500/502 answers (the double's choice of status per fault)
+    "rate limits": [("secondary", 0.03, 2.0), ("primary", 0.03, 3.0)],
+    "timeouts": [("delay", 0.04, 3.0), ("delay", 0.12, 0.8), ("drop", 0.03, 0.0)],
+}
+GITHUB_FAULTS["all"] = [fault for faults in list(GITHUB_FAULTS.values()) for fault in faults]
+GITHUB_TIMEOUT = 2  # seconds: the delays above 2 s are timeouts, those below are slow answers
+
+
+def github_faults_run(
+    double: GitHubDouble, app: TestApp, database_url: str, workdir: Path, faults: str, shape: Shape
+) -> Tally:
+    """``guard serve`` (one process: one rate-limit book, so waiting can be checked) while GitHub fails
+    by chance on every route; the faults end with the load and the guard settles."""
+    repositories = set_up(double, shape.repositories)
+    env = {"GUARD_GITHUB_READ_TIMEOUT": str(GITHUB_TIMEOUT)}
+    with GuardProcesses(double, app, database_url, workdir, web="serve", extra_env=env) as cluster:
+        front = cluster.add_web()
+        double.set_hook(cluster.url(front), WEBHOOK_SECRET)
+        double.faults.seed(shape.seed)
+        for kind, chance, seconds in GITHUB_FAULTS[faults]:
+            if kind == "error":
+                double.flaky("error", chance=chance / 2, status=500)
+                double.flaky("error", chance=chance / 2, status=502)
+            else:
+                double.flaky(kind, chance=chance, seconds=seconds)
+        load = Load(double, Deliveries(double, repositories), rate=shape.rate, total=shape.total).start()
+        load.join()
+        double.faults.clear()
+        return _settle(double, database_url, load, shape)
+
+
+def early_calls(double: GitHubDouble, faults: str) -> list[str]:
+    """Requests an identity made while GitHub had told it to wait (a 403 with retry-after, a 429 with
+    reset); requests already in flight when the answer arrived (0.3 s) are allowed."""
+    waits = {status: seconds for kind, _, seconds in GITHUB_FAULTS[faults] for status in _statuses(kind)}
+    calls = [c for c in double.calls if c.template != "/rate_limit"]
+    early = []
+    for limited in (c for c in calls if c.status in waits):
+        window = (limited.at + 0.3, limited.at + waits[limited.status] - 0.3)
+        early += [
+            f"{c.method} {c.path} by {c.auth} {c.at - limited.at:.2f} s after a {limited.status}"
+            for c in calls
+            if c.auth == limited.auth and window[0] < c.at < window[1]
+        ]
+    return early
+
+
+def _statuses(kind: str) -> tuple[int, ...]:
+    return {"secondary": (403,), "primary": (429,)}.get(kind, ())
+
+
 def _settle(double: GitHubDouble, database_url: str, load: Load, shape: Shape) -> Tally:
     time.sleep(1.0)  # the last sends are in flight
     db = Database(database_url)
