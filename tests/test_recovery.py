@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from guard.db import deliveries
 from guard.recovery import MAX_ASKS, Recovery
 from guard.services import Services
-from guard.web import create_app
 from tests.conftest import WEBHOOK_SECRET
 from tests.github_double.double import GitHubDouble
 from tests.support.scenario import Scenario
-
-
-@pytest.fixture
-def live_receiver(guard_app: Scenario) -> Iterator[str]:
-    """The guard's receiver on a real port, so the double's webhook can reach it."""
-    server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, create_app(services=guard_app.services), threaded=True
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/api/github/webhooks"
-    server.shutdown()
 
 
 def ping(n: int) -> dict[str, Any]:
