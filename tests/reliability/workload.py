@@ -125,8 +125,18 @@ class Deliveries:
 class Load:
     """Sends ``total`` deliveries at ``rate`` per second through the double's webhook."""
 
-    def __init__(self, double: GitHubDouble, deliveries: Deliveries, *, rate: float, total: int) -> None:
+    def __init__(
+        self,
+        double: GitHubDouble,
+        deliveries: Deliveries,
+        *,
+        rate: float,
+        total: int,
+        urls: tuple[str, ...] = (),
+    ) -> None:
+        """``urls``: send round-robin to these receivers instead of the hook's one URL."""
         self.double = double
+        self.urls = itertools.cycle(urls) if urls else None
         self.deliveries = deliveries
         self.rate = rate
         self.total = total
@@ -156,10 +166,13 @@ class Load:
                 if pause > 0:
                     time.sleep(pause)
                 event, payload, kind, repo, target = self.deliveries.build()
-                pool.submit(self._send, event, payload, kind, repo, target)
+                url = next(self.urls) if self.urls else None
+                pool.submit(self._send, event, payload, kind, repo, target, url)
 
-    def _send(self, event: str, payload: dict[str, Any], kind: str, repo: str, target: str) -> None:
-        attempt = self.double.send_webhook(event, payload)
+    def _send(
+        self, event: str, payload: dict[str, Any], kind: str, repo: str, target: str, url: str | None
+    ) -> None:
+        attempt = self.double.send_webhook(event, payload, url=url)
         policy = "branch_protection" if kind == "force" else "config"
         with self._lock:
             self.expected.append(Expected(attempt.guid, kind, repo, target, policy))
