@@ -6,7 +6,6 @@ makes the delivery retry (actions already done are skipped by their idempotency 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from guard.routing import SWEEP_EVENT, Route
 from guard.services import Services
 from guard.settings import Settings
 from guard.state import StateStore
+from guard.storable import load_payload
 from policies.base import Decision
 from policies.config import EffectiveConfig
 
@@ -94,7 +94,7 @@ class Engine:
 
     def process(self, delivery: Claimed) -> list[Evaluated]:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""
-        payload: dict[str, Any] = json.loads(delivery.payload)
+        payload: dict[str, Any] = load_payload(delivery.payload)
         event = parse_event(delivery.event, payload)
         routes = self.services.router.routes_for(delivery.event, event.action)
         github = (
@@ -104,9 +104,10 @@ class Engine:
         )
         if github is None:
             return [Evaluated(_not_evaluated(route.policy, self.github is None), ()) for route in routes]
-        ctx = self._context(delivery.delivery_id, github)
         if delivery.event == SWEEP_EVENT:
+            github = github.reserving(SWEEP_RESERVE)
             _keep_headroom(github)
+        ctx = self._context(delivery.delivery_id, github)
         organisation = _organisation(payload)
         evaluated: list[Evaluated] = []
         failures: list[tuple[str, str]] = []

@@ -19,13 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from guard.db import Database, deliveries
+from guard.db import Database, deliveries, state
+from guard.redelivery_requests import NAMESPACE as REQUESTED
 
 QUEUED, PROCESSING, DONE, DEAD, IGNORED = "queued", "processing", "done", "dead", "ignored"
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 900.0
 _DEPTH_TTL_SECONDS = 0.5
 BURIAL_INTERVAL_SECONDS = 5.0
+SWEEP_SOURCE = "sweep"
+SWEEP_CLAIM_LOCK = 0x6775617264  # pg_advisory_xact_lock key serialising sweep claims ("guard")
 P = sa.bindparam
 
 
@@ -86,6 +89,7 @@ class Inbox:
         limit: int = 50_000,
         lease_seconds: float = 120.0,
         max_attempts: int = 8,
+        sweep_concurrency: int = 2,
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
     ) -> None:
@@ -93,6 +97,7 @@ class Inbox:
         self.limit = limit
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
+        self.sweep_concurrency = sweep_concurrency
         self.clock = clock
         self.rng = rng
         self._depth_lock = threading.Lock()
@@ -150,7 +155,12 @@ class Inbox:
         return value
 
     def claim(self, owner: str) -> Claimed | None:
-        """Take the oldest ready delivery whose repository no other worker is working on."""
+        """Take the oldest ready delivery whose repository no other worker is working on.
+
+        Webhooks come first; a sweep delivery is taken only when no webhook is ready and fewer than
+        ``sweep_concurrency`` sweeps are in progress across every process (on PostgreSQL, sweep claims
+        are serialised by a transaction advisory lock so the count is exact).
+        """
         now = self.clock()
         with self.db.write() as conn:
             if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
@@ -158,6 +168,11 @@ class Inbox:
                 self._last_burial = now
             params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
             row = conn.execute(self._sql.claim, params).mappings().first()
+            if row is None:
+                if self.db.is_postgres:
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWEEP_CLAIM_LOCK)))
+                params["p_sweeps"] = self.sweep_concurrency
+                row = conn.execute(self._sql.claim_sweep, params).mappings().first()
         if row is None:
             return None
         return Claimed(
@@ -179,17 +194,24 @@ class Inbox:
             if record is not None:
                 record(conn)
 
-    def retry(self, claimed: Claimed, error: str, *, not_before: float | None = None) -> str:
-        """Schedule another attempt with backoff (or at ``not_before``); dead after the last attempt."""
+    def retry(
+        self, claimed: Claimed, error: str, *, not_before: float | None = None, counted: bool = True
+    ) -> str:
+        """Schedule another attempt with backoff (or at ``not_before``); dead after the last attempt.
+
+        ``counted=False`` is a deferral (a rate limit to wait out): the attempt does not count towards
+        ``max_attempts``, and the delivery waits at least until ``not_before``.
+        """
         now = self.clock()
-        if claimed.attempts >= self.max_attempts:
+        if counted and claimed.attempts >= self.max_attempts:
             return self.bury(claimed, f"gave up after {claimed.attempts} attempts: {error}")
         delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (claimed.attempts - 1))
         available = now + delay * (0.5 + self.rng() / 2)
         if not_before is not None:
             available = max(available, not_before + self.rng())
         with self.db.write() as conn:
-            self._owned(conn, "retry", claimed, p_available=available, p_error=error)
+            kind = "retry" if counted else "defer"
+            self._owned(conn, kind, claimed, p_available=available, p_error=error)
         return QUEUED
 
     def bury(self, claimed: Claimed, error: str) -> str:
@@ -217,6 +239,13 @@ class Inbox:
         return changed == 1
 
 
+def _source() -> sa.Case[str]:
+    """``recovered`` for a webhook the guard asked GitHub to redeliver, else the source given."""
+    given: sa.BindParameter[str] = P("source", type_=sa.String())
+    asked = sa.exists().where(state.c.namespace == REQUESTED, state.c.key == P("delivery_id"))
+    return sa.case((sa.and_(given == "webhook", asked), "recovered"), else_=given)
+
+
 class _Statements:
     """The inbox's SQL, built once with bound parameters: building a statement costs more than running it."""
 
@@ -240,11 +269,19 @@ class _Statements:
         )
         self.put = (
             insert(d)
-            .values({name: P(name) for name in columns})
+            .values({name: P(name) for name in columns} | {"source": _source()})
             .on_conflict_do_nothing(index_elements=["delivery_id"])
             .returning(d.c.id)
         )
-        self.claim = self._claim(postgres)
+        self.claim = self._claim(postgres, d.c.source != SWEEP_SOURCE)
+        in_progress = (
+            sa.select(sa.func.count())
+            .where(d.c.state == PROCESSING, d.c.source == SWEEP_SOURCE, d.c.lease_expires_at >= P("p_now"))
+            .scalar_subquery()
+        )
+        self.claim_sweep = self._claim(
+            postgres, sa.and_(d.c.source == SWEEP_SOURCE, in_progress < P("p_sweeps"))
+        )
         self.bury_exhausted = (
             d.update()
             .where(d.c.state == PROCESSING, d.c.lease_expires_at < P("p_now"), d.c.attempts >= P("p_max"))
@@ -265,11 +302,18 @@ class _Statements:
             "retry": owned.values(
                 state=QUEUED, available_at=P("p_available"), last_error=P("p_error"), **released
             ),
+            "defer": owned.values(
+                state=QUEUED,
+                available_at=P("p_available"),
+                last_error=P("p_error"),
+                attempts=d.c.attempts - 1,
+                **released,
+            ),
             "bury": owned.values(state=DEAD, finished_at=P("p_now"), last_error=P("p_error"), **released),
         }
 
     @staticmethod
-    def _claim(postgres: bool) -> sa.Update:
+    def _claim(postgres: bool, which: sa.ColumnElement[bool]) -> sa.Update:
         d = deliveries
         now: sa.BindParameter[float] = P("p_now")
         busy = sa.select(d.c.repository).where(
@@ -281,7 +325,7 @@ class _Statements:
         )
         candidate = (
             sa.select(d.c.id)
-            .where(ready, sa.or_(d.c.repository.is_(None), d.c.repository.not_in(busy)))
+            .where(which, ready, sa.or_(d.c.repository.is_(None), d.c.repository.not_in(busy)))
             .order_by(d.c.id)
             .limit(1)
         )

@@ -90,8 +90,9 @@ def _receive(services: Services) -> tuple[int, dict[str, Any]]:
 
 
 def _json_object(raw: bytes) -> Mapping[str, Any]:
+    """The body as a JSON object; GitHub sends UTF-8 without a byte-order mark, so nothing else is read."""
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise Rejected(400, "body is not valid JSON") from None
     if not isinstance(payload, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guard.db import Database
-from guard.github import GitHub
+from guard.github import GitHub, Timeouts
 from guard.inbox import Inbox
 from guard.redact import register_secret
 from guard.routing import Router
@@ -39,7 +39,12 @@ def make_github(settings: Settings) -> GitHub | None:
     """The App's GitHub client, or None when no App credentials are configured (GitHub writes off)."""
     if settings.app_id is None or settings.private_key is None:
         return None
-    return GitHub(app_id=settings.app_id, private_key=settings.private_key, api_url=settings.github_api_url)
+    return GitHub(
+        app_id=settings.app_id,
+        private_key=settings.private_key,
+        api_url=settings.github_api_url,
+        timeouts=Timeouts(read=float(settings.github_read_timeout)),
+    )
 
 
 def build_services(
@@ -55,6 +60,7 @@ def build_services(
         limit=settings.inbox_limit,
         lease_seconds=settings.lease_seconds,
         max_attempts=settings.max_attempts,
+        sweep_concurrency=settings.sweep_concurrency,
     )
     return Services(
         settings=settings, db=db, inbox=inbox, router=router or ROUTER, github=github or make_github(settings)

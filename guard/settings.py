@@ -43,6 +43,9 @@ class Settings:
     worker_threads: int = 2
     max_attempts: int = 8
     lease_seconds: int = 120
+    recovery_seconds: int = 900
+    github_read_timeout: int = 10
+    sweep_concurrency: int = 2
     allowed_orgs: frozenset[str] = frozenset()
     env_file: Path = Path(".env")
     public_url: str | None = None
@@ -99,6 +102,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         worker_threads=reader.integer("GUARD_WORKER_THREADS", 2, 0, 64),
         max_attempts=reader.integer("GUARD_MAX_ATTEMPTS", 8, 1, 100),
         lease_seconds=reader.integer("GUARD_LEASE_SECONDS", 120, 5, 3600),
+        recovery_seconds=reader.integer("GUARD_RECOVERY_SECONDS", 900, 5, 86_400),
+        github_read_timeout=reader.integer("GUARD_GITHUB_READ_TIMEOUT", 10, 1, 120),
+        sweep_concurrency=reader.integer("GUARD_SWEEP_CONCURRENCY", 2, 1, 64),
         allowed_orgs=frozenset(
             o.strip().lower() for o in env.get("GUARD_ALLOWED_ORGS", "").split(",") if o.strip()
         ),

@@ -80,6 +80,26 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("GUARD_MAX_ATTEMPTS", "8", False, "Attempts before a delivery is dead."),
     SettingDoc("GUARD_LEASE_SECONDS", "120", False, "How long a worker holds a delivery between renewals."),
     SettingDoc(
+        "GUARD_RECOVERY_SECONDS",
+        "900",
+        False,
+        "How often the App's deliveries are walked to recover those GitHub failed to deliver "
+        "(also at start-up); GitHub keeps them 3 days.",
+    ),
+    SettingDoc(
+        "GUARD_GITHUB_READ_TIMEOUT",
+        "10",
+        False,
+        "Seconds to wait for GitHub's answer to one request; idempotent requests are retried, a POST "
+        "is checked before it is made again.",
+    ),
+    SettingDoc(
+        "GUARD_SWEEP_CONCURRENCY",
+        "2",
+        False,
+        "Sweep deliveries worked at once across every process sharing the database; webhooks go first.",
+    ),
+    SettingDoc(
         "GUARD_ALLOWED_ORGS",
         "all",
         False,

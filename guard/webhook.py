@@ -19,6 +19,9 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
 _DELIVERY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 _EVENT = re.compile(r"[a-z][a-z_]{0,63}")
+_HOOK_ID = re.compile(r"[0-9]{1,32}")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database keeps them
+MAX_ID = 2**63 - 1
 
 
 class Rejected(Exception):
@@ -70,7 +73,7 @@ def required_headers(
         raise Rejected(400, "X-GitHub-Event names an event the guard reserves for itself")
     if not _DELIVERY_ID.fullmatch(delivery_id):
         raise Rejected(400, "X-GitHub-Delivery is not a delivery id")
-    return event, delivery_id, hook_id or None
+    return event, delivery_id, hook_id if hook_id and _HOOK_ID.fullmatch(hook_id) else None
 
 
 def summarise(payload: Mapping[str, Any]) -> Summary:
@@ -85,11 +88,22 @@ def summarise(payload: Mapping[str, Any]) -> Summary:
     installation_id = installation.get("id")
     full_name = repository.get("full_name")
     return Summary(
-        action=action if isinstance(action, str) else None,
-        installation_id=installation_id if isinstance(installation_id, int) else None,
-        repository=full_name if isinstance(full_name, str) else None,
+        action=_storable(action, 64),
+        installation_id=installation_id if _is_id(installation_id) else None,
+        repository=_storable(full_name, 256),
         account=account if isinstance(account, str) else None,
     )
+
+
+def _storable(value: object, limit: int) -> str | None:
+    """A text the inbox can keep in its column (the payload keeps whatever was sent)."""
+    if not isinstance(value, str) or len(value) > limit or _UNSTORABLE.search(value):
+        return None
+    return value
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -20,6 +20,7 @@ from guard.db import DatabaseUnavailable
 from guard.engine import Engine, PolicyFailed
 from guard.errors import TRANSIENT_ERRORS, retry_not_before
 from guard.events import EventError
+from guard.github import RateLimited
 from guard.inbox import DEAD, Claimed, LeaseLost
 from guard.logs import bind_delivery
 from guard.redact import redact
@@ -101,8 +102,10 @@ class Worker:
         return "processed"
 
     def _retry(self, claimed: Claimed, exc: BaseException) -> str:
+        """Retry later; waiting out a rate limit is a deferral that does not use up an attempt."""
         error = redact(f"{type(exc).__name__}: {exc}")
-        state = self.inbox.retry(claimed, error, not_before=retry_not_before(exc))
+        counted = not isinstance(exc, RateLimited)
+        state = self.inbox.retry(claimed, error, not_before=retry_not_before(exc), counted=counted)
         log.warning("delivery will be retried" if state != DEAD else "delivery is dead", error=error)
         if state == DEAD:
             self._alert_dead(claimed, error)

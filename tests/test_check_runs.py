@@ -9,8 +9,8 @@ import pytest
 from guard.actions.checks import publish
 from guard.actions.registry import ActionContext
 from guard.alerts import AlertStore
-from guard.db import Database
-from guard.github import GitHub
+from guard.db import Database, DatabaseUnavailable
+from guard.github import GitHub, GitHubError
 from guard.state import StateStore
 from policies.checks import CheckAnnotation, CheckButton, PublishCheckRun
 from tests.github_double.double import GitHubDouble
@@ -91,3 +91,39 @@ def test_a_summary_over_githubs_limit_is_cut_and_says_so(
 def test_an_invalid_conclusion_is_refused_before_reaching_github() -> None:
     with pytest.raises(ValueError, match="conclusion must be one of"):
         PublishCheckRun("acme/widgets", "a" * 40, "x", "passed", "t", "s")
+
+
+def test_a_creation_whose_answer_was_lost_is_adopted_on_the_retry_not_made_twice(
+    ctx: ActionContext, github_double: GitHubDouble
+) -> None:
+    sha = github_double.head("acme/widgets")
+    github_double.drop_connection(*CREATE)  # GitHub never answers this one; the double created nothing
+    github_double.delay(*CREATE, 0.0)
+    with pytest.raises(GitHubError):
+        publish(result(github_double, sha), ctx)
+    publish(result(github_double, sha), ctx)
+    [run] = github_double.check_runs("acme/widgets")
+    assert run.conclusion == "action_required"
+
+
+def test_a_run_created_by_an_attempt_that_died_before_recording_it_is_updated_not_duplicated(
+    ctx: ActionContext, github_double: GitHubDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = github_double.head("acme/widgets")
+    real_put = ctx.state.put
+    calls = []
+
+    def dies_after_creating(namespace: str, key: str, value: object) -> None:
+        calls.append(value)
+        if len(calls) == 2:  # the record made after GitHub created the run
+            raise DatabaseUnavailable("database unavailable: OperationalError")
+        real_put(namespace, key, value)
+
+    monkeypatch.setattr(ctx.state, "put", dies_after_creating)
+    with pytest.raises(DatabaseUnavailable):
+        publish(result(github_double, sha), ctx)
+    monkeypatch.setattr(ctx.state, "put", real_put)
+    publish(result(github_double, sha, conclusion="success"), ctx)
+    [run] = github_double.check_runs("acme/widgets")
+    assert run.conclusion == "success"
+    assert len(github_double.calls_to(*CREATE)) == 1

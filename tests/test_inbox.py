@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -150,3 +152,60 @@ def test_a_finished_delivery_can_be_requeued_by_an_operator(inbox: Inbox) -> Non
     again = inbox.claim("w1")
     assert again is not None
     assert again.attempts == 1
+
+
+def sweep(delivery_id: str, repository: str) -> IncomingDelivery:
+    return IncomingDelivery(
+        delivery_id=delivery_id, event="guard_sweep", payload="{}", repository=repository, source="sweep"
+    )
+
+
+def test_webhooks_are_taken_before_sweeps_and_sweeps_run_at_most_the_configured_number_at_once(
+    database_url: str, clock: Clock
+) -> None:
+    inbox = Inbox(Database(database_url), sweep_concurrency=2, clock=clock)
+    for n in range(4):
+        inbox.put(sweep(f"s{n}", f"acme/swept-{n}"))
+    inbox.put(delivery("w", "acme/webhooked"))
+    first = inbox.claim("worker-1")
+    assert first is not None
+    assert first.delivery_id == "w"
+    taken = [inbox.claim(f"worker-{n}") for n in range(2, 6)]
+    assert [t.delivery_id if t else None for t in taken] == ["s0", "s1", None, None]
+    assert taken[0] is not None
+    inbox.finish(taken[0])
+    again = inbox.claim("worker-6")
+    assert again is not None
+    assert again.delivery_id == "s2"
+
+
+def test_waiting_out_a_rate_limit_does_not_use_up_an_attempt(inbox: Inbox, clock: Clock) -> None:
+    inbox.put(delivery("a"))
+    for _ in range(5):  # more deferrals than max_attempts (3)
+        claimed = inbox.claim("w1")
+        assert claimed is not None
+        assert inbox.retry(claimed, "rate limited", not_before=clock.now + 60, counted=False) == QUEUED
+        assert row(inbox, "a")["available_at"] >= clock.now + 60  # type: ignore[operator]
+        clock.now += 61
+    assert (row(inbox, "a")["state"], row(inbox, "a")["attempts"]) == ("queued", 0)
+
+
+def test_workers_claiming_at_the_same_moment_never_run_more_sweeps_than_allowed(database_url: str) -> None:
+    inboxes = [Inbox(Database(database_url), sweep_concurrency=2) for _ in range(8)]
+    for n in range(8):
+        inboxes[0].put(sweep(f"s{n}", f"acme/swept-{n}"))
+    barrier = threading.Barrier(len(inboxes))
+    claimed: list[object] = []
+
+    def claim(inbox: Inbox, name: str) -> None:
+        barrier.wait()
+        claimed.append(inbox.claim(name))
+
+    threads = [threading.Thread(target=claim, args=(ib, f"w{n}")) for n, ib in enumerate(inboxes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(1 for c in claimed if c is not None) == 2
+    for inbox in inboxes:
+        inbox.db.dispose()

@@ -12,7 +12,7 @@ from guard.db import deliveries
 from guard.engine import Context, Engine
 from guard.github import GitHub
 from guard.routing import Router
-from guard.scheduler import SPREAD, Scheduler
+from guard.scheduler import LEASE_SECONDS, SPREAD, Scheduler
 from guard.services import Services, build_services
 from guard.worker import Worker
 from policies.base import Decision
@@ -130,3 +130,63 @@ def test_the_receiver_refuses_internal_event_names_from_outside(make_services: A
     )
     assert answer.status_code == 400
     assert answer.get_json() == {"error": "X-GitHub-Event names an event the guard reserves for itself"}
+
+
+def test_a_period_taken_by_an_instance_that_died_is_finished_by_another_after_the_lease(
+    make_services: Any,
+) -> None:
+    first, second = make_services(), make_services()
+    now = 1_800_000_000.0
+    assert Scheduler(first, clock=lambda: now)._claim("demo", 500_000)  # took the period, then died
+    assert Scheduler(second, clock=lambda: now + 10).run_once() == {}
+    later = now + LEASE_SECONDS + 1
+    assert Scheduler(second, clock=lambda: later).run_once() == {"demo": 2}
+    assert Scheduler(first, clock=lambda: later + 1).run_once() == {}
+
+
+def test_an_installation_github_cannot_list_now_does_not_stop_the_others(
+    make_services: Any, github_double: GitHubDouble
+) -> None:
+    other = github_double.add_installation("globex")
+    github_double.add_repo("globex/engine")
+    services = make_services()
+    github_double.fail("GET", "/installation/repositories", status=502, times=3)  # the first installation
+    now = 1_800_000_000.0
+    assert Scheduler(services, clock=lambda: now).run_once() == {"demo": 1}
+    assert [r["repository"] for r in queued(services)] == ["globex/engine"]
+    assert other.id
+    assert Scheduler(services, clock=lambda: now + 30).run_once() == {"demo": 3}
+    assert sorted(r["repository"] for r in queued(services)) == [
+        "acme/gadgets",
+        "acme/widgets",
+        "globex/engine",
+    ]
+
+
+def test_a_sweep_stops_calling_github_before_it_spends_the_reserved_headroom(
+    make_settings: Any, database_url: str, github_double: GitHubDouble, github_app: TestApp, github: GitHub
+) -> None:
+    def greedy(event: Any, ctx: Context) -> Iterable[Decision]:
+        for n in range(200):  # distinct URLs: a 304 would cost nothing
+            ctx.github.get(f"/repos/{event.repository.full_name}", {"n": n})
+        return [Decision("demo", "read a lot")]
+
+    router = Router()
+    router.sweep("greedy", every=HOUR, policy="demo")(greedy)
+    installation = github_double.add_installation("acme")
+    github_double.add_repo("acme/widgets")
+    settings = make_settings(
+        DATABASE_URL=database_url,
+        GITHUB_API_URL=github_double.base_url,
+        APP_ID=str(github_app.app_id),
+        PRIVATE_KEY=github_app.private_key_pem,
+    )
+    services = build_services(settings, router=router, github=github)
+    github_double.set_rate_limit(installation.id, remaining=1100, limit=5000, reset_in=1800)
+    Scheduler(services).run_once()
+    services.inbox.clock = lambda: 2_000_000_000.0
+    Worker(Engine(services, services.github)).run_once()
+    assert 999 <= github_double.rate_limit(installation.id).remaining < 1001
+    [row] = queued(services)
+    assert (row["state"], row["attempts"]) == ("queued", 0)
+    assert "to keep 20% of the rate limit for webhooks" in row["last_error"]

@@ -8,7 +8,7 @@ import urllib.parse
 from typing import Any
 
 from guard.actions.registry import ActionContext, executes
-from guard.github import Client, NotFound
+from guard.github import Client, Forbidden, NotFound
 from policies.base import as_json
 from policies.checks import MAX_ANNOTATIONS_PER_REQUEST, MAX_OUTPUT_CHARS, CheckAnnotation, PublishCheckRun
 
@@ -20,14 +20,31 @@ TRUNCATED = (
 
 @executes(PublishCheckRun)
 def publish(action: PublishCheckRun, ctx: ActionContext) -> str:
+    """Create or update the run; a creation is announced in the state store before it is sent, so an
+    attempt cut short after GitHub created the run (a lost answer, a crash) adopts that run instead of
+    creating a second one."""
     key = f"{action.repository}@{action.head_sha}/{action.name}"
     digest = hashlib.sha256(json.dumps(as_json(action), sort_keys=True).encode()).hexdigest()
     previous = ctx.state.get(NAMESPACE, key) or {}
-    if previous.get("digest") == digest:
+    if previous.get("digest") == digest and previous.get("id"):
         return f"check run {previous['id']} already shows this result"
-    run_id = _write(ctx.github, action, previous.get("id") if not previous.get("annotated") else None)
+    run_id = previous.get("id") if not previous.get("annotated") else None
+    if run_id is None and previous.get("creating"):
+        run_id = _created_earlier(ctx.github, action)
+    elif run_id is None:
+        ctx.state.put(NAMESPACE, key, {**previous, "creating": True})
+    run_id = _write(ctx.github, action, run_id)
     ctx.state.put(NAMESPACE, key, {"id": run_id, "digest": digest, "annotated": bool(action.annotations)})
     return f"check run {run_id}: {action.conclusion or 'in progress'}"
+
+
+def _created_earlier(github: Client, action: PublishCheckRun) -> int | None:
+    """The newest run of this name on the commit: the one an interrupted attempt created, if any."""
+    path = f"/repos/{_quote(action.repository)}/commits/{action.head_sha}/check-runs"
+    data = github.get(path, {"check_name": action.name, "filter": "latest"}).data
+    runs = data.get("check_runs") if isinstance(data, dict) else None
+    ids = [int(run["id"]) for run in runs or [] if isinstance(run, dict) and run.get("name") == action.name]
+    return max(ids, default=None)
 
 
 def _write(github: Client, action: PublishCheckRun, run_id: int | None) -> int:
@@ -41,7 +58,7 @@ def _write(github: Client, action: PublishCheckRun, run_id: int | None) -> int:
     if run_id is not None:
         try:
             github.patch(f"{base}/{run_id}", body, idempotent=True)
-        except NotFound:
+        except (NotFound, Forbidden):  # gone, or (adopted by name) another App's run
             run_id = None
     if run_id is None:
         run_id = int(github.post(base, {"name": action.name, "head_sha": action.head_sha, **body}).data["id"])

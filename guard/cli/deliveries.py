@@ -26,7 +26,9 @@ COLUMNS = (
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    listing = commands.add_parser("deliveries", help="recent deliveries: id, event, action, state, attempts")
+    listing = commands.add_parser(
+        "deliveries", help="recent deliveries: id, event, action, state, attempts, source (recovered, sweep)"
+    )
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument(
@@ -61,12 +63,15 @@ def run_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'DELIVERY':<38} {'EVENT':<28} {'STATE':<10} {'TRIES':>5}  {'RECEIVED':<25} REPOSITORY")
+    print(
+        f"{'DELIVERY':<38} {'EVENT':<28} {'STATE':<10} {'TRIES':>5}  {'SOURCE':<10} {'RECEIVED':<25} "
+        "REPOSITORY"
+    )
     for row in rows:
         event = f"{row['event']}.{row['action']}" if row["action"] else str(row["event"])
         print(
             f"{row['delivery_id']!s:<38} {event:<28} {row['state']!s:<10} {row['attempts']!s:>5}  "
-            f"{row['received_at']!s:<25} {row['repository'] or '-'}"
+            f"{row['source']!s:<10} {row['received_at']!s:<25} {row['repository'] or '-'}"
         )
         if row["state"] in ("dead", "queued") and row["last_error"]:
             print(f"{'':<38} last error: {str(row['last_error'])[:200]}")

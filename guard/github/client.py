@@ -114,12 +114,22 @@ class InstallationIdentity:
 class Client:
     """REST calls as one identity; ``path`` is relative to the API root, e.g. ``/repos/acme/app``."""
 
-    def __init__(self, transport: Transport, identity: AppIdentity | InstallationIdentity) -> None:
+    def __init__(
+        self, transport: Transport, identity: AppIdentity | InstallationIdentity, reserve: float = 0.0
+    ) -> None:
         self._transport = transport
         self._identity = identity
+        self._reserve = reserve
 
     def __repr__(self) -> str:
         return f"<github.Client {self._identity.key} at {self._transport.api_url}>"
+
+    def reserving(self, fraction: float) -> Client:
+        """The same identity, refusing requests (``RateLimited``) while headroom is below ``fraction``."""
+        return Client(self._transport, self._identity, fraction)
+
+    def _request(self, method: str, path: str, **options: Any) -> Response:
+        return self._transport.request(self._identity, method, path, reserve=self._reserve, **options)
 
     @property
     def identity(self) -> str:
@@ -128,7 +138,7 @@ class Client:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
         """A conditional GET: a 304 for the cached ETag returns the cached answer (``from_cache``)."""
-        return self._transport.request(self._identity, "GET", path, params=params)
+        return self._request("GET", path, params=params)
 
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None, item_key: str | None = None
@@ -145,19 +155,19 @@ class Client:
             next_url = response.links.get("next")
             if not next_url:
                 return
-            response = self._transport.request(self._identity, "GET", next_url)
+            response = self._request("GET", next_url)
 
     def post(self, path: str, json: Any = None, *, idempotent: bool = False) -> Response:
-        return self._transport.request(self._identity, "POST", path, json=json, idempotent=idempotent)
+        return self._request("POST", path, json=json, idempotent=idempotent)
 
     def patch(self, path: str, json: Any = None, *, idempotent: bool = False) -> Response:
-        return self._transport.request(self._identity, "PATCH", path, json=json, idempotent=idempotent)
+        return self._request("PATCH", path, json=json, idempotent=idempotent)
 
     def put(self, path: str, json: Any = None) -> Response:
-        return self._transport.request(self._identity, "PUT", path, json=json)
+        return self._request("PUT", path, json=json)
 
     def delete(self, path: str, json: Any = None) -> Response:
-        return self._transport.request(self._identity, "DELETE", path, json=json)
+        return self._request("DELETE", path, json=json)
 
     def rate_limit(self, resource: str = "core") -> RateLimit | None:
         """The headroom GitHub announced on this identity's latest answer for ``resource``."""

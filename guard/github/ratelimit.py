@@ -94,6 +94,19 @@ class RateLimitBook:
                 kind=hold.kind,
             )
 
+    def check_reserve(self, identity: str, reserve: float, now: float) -> None:
+        """Raise ``RateLimited`` while the identity's last known core headroom is below ``reserve``."""
+        known = self.latest(identity)
+        if known is None or now >= known.reset or known.remaining >= known.limit * reserve:
+            return
+        raise RateLimited(
+            None,
+            f"deferred to keep {reserve:.0%} of the rate limit for webhooks ({known.remaining} left)",
+            None,
+            retry_at=float(known.reset),
+            kind="primary",
+        )
+
     def latest(self, identity: str, resource: str = "core") -> RateLimit | None:
         with self._lock:
             return self._latest.get(identity, {}).get(resource)

@@ -168,13 +168,20 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        reserve: float = 0.0,
     ) -> Response:
-        """Send one API request as ``identity`` and return the answer, or raise a ``GitHubError``."""
+        """Send one API request as ``identity`` and return the answer, or raise a ``GitHubError``.
+
+        With ``reserve`` (a fraction), the request is refused with ``RateLimited`` while the identity's
+        last known headroom is below that fraction of its limit, until the reset (nothing is sent).
+        """
         url = self.url_for(path_or_url)
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(sorted(params.items()))}"
         if self.route(url) not in UNHELD_PATHS:
             self.book.check(identity.key, self.clock())
+            if reserve:
+                self.book.check_reserve(identity.key, reserve, self.clock())
         cached = self.etags.get(identity.key, url) if method == "GET" else None
         retryable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         for tries_left in (1, 0):

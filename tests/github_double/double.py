@@ -330,6 +330,9 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin):
 
     # -- faults ------------------------------------------------------------------------------------
     def _fault(self, method: str, template: str, **kwargs: Any) -> None:
+        if (method, template) == ("*", "*"):
+            self.faults.add(Fault(method="*", template="*", **kwargs))
+            return
         route = self.router.find(method, template)
         self.faults.add(Fault(method=route.operation.method, template=template, **kwargs))
 
@@ -345,9 +348,8 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin):
     ) -> None:
         """Answer the next ``times`` matching requests (None: all) with ``status``."""
         reply_body = body if body is not None else {"message": "Server Error", "documentation_url": DOCS}
-        self._fault(
-            method, template, kind="reply", times=times, reply=Reply(status, reply_body, dict(headers or {}))
-        )
+        reply = Reply(status, reply_body, dict(headers or {}))
+        self._fault(method, template, kind="reply", times=times, reply=reply)
 
     def rate_limit_primary(
         self, method: str, template: str, *, times: int | None = 1, reset_in: float = 600, status: int = 403
@@ -371,6 +373,30 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin):
         headers = {} if retry_after is None else {"retry-after": str(retry_after)}
         body = {"message": SECONDARY_MESSAGE, "documentation_url": RATE_LIMIT_DOCS}
         self._fault(method, template, kind="reply", times=times, reply=Reply(status, body, headers))
+
+    def flaky(self, kind: str, *, chance: float, seconds: float = 0.0, status: int = 502) -> None:
+        """Every route, by chance and for good: ``error`` (``status``), ``secondary`` (403 with
+        ``retry-after: seconds``), ``primary`` (429, remaining 0, reset ``seconds`` after the answer),
+        ``delay`` (answer after ``seconds``) or ``drop`` (close the connection unanswered)."""
+        if kind == "error":
+            reply = Reply(status, {"message": "Server Error", "documentation_url": DOCS})
+            self._fault("*", "*", kind="reply", times=None, reply=reply, chance=chance)
+            return
+        if kind == "secondary":
+            body = {"message": SECONDARY_MESSAGE, "documentation_url": RATE_LIMIT_DOCS}
+            reply = Reply(403, body, {"retry-after": str(int(seconds))})
+            self._fault("*", "*", kind="reply", times=None, reply=reply, chance=chance)
+            return
+        if kind == "primary":
+            body = {
+                "message": "API rate limit exceeded for installation.",
+                "documentation_url": RATE_LIMIT_DOCS,
+            }
+            reply = Reply(429, body, {"x-ratelimit-remaining": "0"})
+            self._fault("*", "*", kind="reply", times=None, reply=reply, chance=chance, reset_in=seconds)
+            return
+        fault_kind = {"delay": "delay", "drop": "drop"}[kind]
+        self._fault("*", "*", kind=fault_kind, times=None, seconds=seconds, chance=chance)
 
     def delay(self, method: str, template: str, seconds: float, *, times: int | None = 1) -> None:
         """Hold matching requests ``seconds`` before answering normally."""

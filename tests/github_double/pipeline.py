@@ -47,6 +47,7 @@ class Call:
     template: str | None
     auth: str
     headers: dict[str, str]
+    at: float = 0.0  # when the request arrived, on the double's clock
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Pipeline:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         wreq = WRequest(environ)
+        environ["github_double.arrived"] = self.double.now()
         page = web_reply(self.double, wreq)
         if page is not None:
             self.record(wreq, Outcome(None, None, None), page.status_code)
@@ -127,7 +129,11 @@ class Pipeline:
         if fault is not None and fault.kind == "delay":
             self.double.wait(fault.seconds)
         if fault is not None and fault.reply is not None:
-            return Outcome(fault.reply, route, identity)
+            reply = fault.reply
+            if fault.reset_in is not None:
+                reset = str(int(self.double.now() + fault.reset_in))
+                reply = Reply(reply.status, reply.body, {**reply.headers, "x-ratelimit-reset": reset})
+            return Outcome(reply, route, identity)
         try:
             return self.run(wreq, route, params)
         except HttpError as err:
@@ -239,5 +245,6 @@ class Pipeline:
                 template=operation.template if operation else None,
                 auth=self.identity_key(outcome) if outcome.identity else "none",
                 headers={k.lower(): v for k, v in wreq.headers.items()},
+                at=float(wreq.environ.get("github_double.arrived", self.double.now())),
             )
         )

@@ -8,6 +8,7 @@ see: the calls the double received, check runs, alerts in the feed, and the deci
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from guard import decision_log
 from guard.db import alerts, deliveries
@@ -103,6 +105,18 @@ class Scenario:
                 .one()
             )
         return dict(row)
+
+
+@pytest.fixture
+def live_receiver(guard_app: Scenario) -> Iterator[str]:
+    """The guard's receiver on a real port, so the double's webhook (``send_webhook``) can reach it."""
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, create_app(services=guard_app.services), threaded=True
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/api/github/webhooks"
+    server.shutdown()
 
 
 @pytest.fixture

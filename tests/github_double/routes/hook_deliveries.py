@@ -30,7 +30,9 @@ def list_deliveries(request: Request) -> Reply:
     request.app()
     per_page = min(100, int(request.query.get("per_page") or 30))
     cursor = request.query.get("cursor")
-    newest_first = sorted(request.double.hook_attempts(), key=lambda a: a.id, reverse=True)
+    # An attempt still waiting for the receiver's answer is not listed yet: GitHub lists it once done.
+    finished = [a for a in request.double.hook_attempts() if a.status != "pending"]
+    newest_first = sorted(finished, key=lambda a: a.id, reverse=True)
     if cursor:
         newest_first = [a for a in newest_first if a.id < int(cursor)]
     status = request.query.get("status")
