@@ -95,6 +95,8 @@ def _json_object(raw: bytes) -> Mapping[str, Any]:
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise Rejected(400, "body is not valid JSON") from None
+    except RecursionError:
+        raise Rejected(400, "body is nested too deeply to be a webhook payload") from None
     if not isinstance(payload, dict):
         raise Rejected(400, "body is not a JSON object")
     return payload

@@ -122,6 +122,8 @@ def test_during_a_rotation_the_previous_secret_is_still_accepted(
         (None, b"{not json", "body is not valid JSON"),
         (None, b"[1, 2]", "body is not a JSON object"),
         (None, b"\xff\xfe", "body is not valid JSON"),
+        (None, b'{"a":' * 2000, "body is nested too deeply to be a webhook payload"),
+        (None, b'{"a":' * 5000 + b"1" + b"}" * 5000, "body is nested too deeply to be a webhook payload"),
     ],
 )
 def test_malformed_deliveries_are_400_with_a_clear_reason(
