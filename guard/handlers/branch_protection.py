@@ -30,6 +30,8 @@ from policies.base import Decision, Mode
 from policies.branch_protection.drift import APPLY, CHANGE, POLICY, SWEEP, Inputs, Trigger, decide
 from policies.branch_protection.model import declared
 
+SWEEP_EVERY = 3600.0  # hourly: the period docs/configuration.md promises
+
 router = Router(
     permissions={"administration": "write", "contents": "write", "pull_requests": "read", "metadata": "read"}
 )
@@ -148,7 +150,7 @@ def on_ruleset_changed(event: RepositoryRulesetEvent, ctx: Context) -> Iterable[
     return check_each(ctx, (str(r["full_name"]) for r in listed), trigger)
 
 
-@router.on("guard_sweep", POLICY, policy=POLICY)
+@router.sweep(POLICY, every=SWEEP_EVERY, policy=POLICY)
 def on_sweep(event: GenericEvent, ctx: Context) -> Iterable[Decision]:
     """The periodic reconcile of one repository; conditional reads make an unchanged one nearly free."""
     if event.repository is None:

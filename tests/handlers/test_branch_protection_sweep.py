@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from guard.scheduler import Scheduler
 from tests.github_double.double import GitHubDouble
 from tests.github_double.shapes import repository_json
 from tests.handlers.test_branch_protection import DECLARED_BODY, PROTECTION, install, protected, weaken
@@ -51,3 +52,20 @@ def test_a_sweep_of_an_unchanged_repository_costs_no_rate_limit(
     assert github_double.rate_limit(installation).remaining == spent
     [decision] = guard_app.decisions(delivery)
     assert decision["summary"] == "main in acme/widgets is protected as declared"
+
+
+def test_the_scheduler_sweeps_branch_protection_every_hour_and_finds_what_a_lost_delivery_hid(
+    guard_app: Scenario, github_double: GitHubDouble
+) -> None:
+    protected(guard_app, github_double)
+    weaken(github_double, required_approving_review_count=0)
+    now = github_double.now()
+    assert Scheduler(guard_app.services, clock=lambda: now).run_once() == {"branch_protection": 2}
+    assert Scheduler(guard_app.services, clock=lambda: now + 60).run_once() == {}
+    guard_app.services.inbox.clock = lambda: now + 3600
+    guard_app.process()
+    [put] = github_double.calls_to("PUT", PROTECTION)
+    assert put.body == DECLARED_BODY
+    [alert] = guard_app.alerts()
+    assert alert["title"] == "main in acme/widgets is not protected as declared (found by the periodic sweep)"
+    assert Scheduler(guard_app.services, clock=lambda: now + 3600).run_once() == {"branch_protection": 2}
