@@ -14,9 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import TableClause
+
+from guard.sqlite_writers import WriterQueue, WriterQueueTimeout
 
 metadata = sa.MetaData()
 _Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+ACTIVE = "state IN ('queued', 'processing')"  # deliveries still to work on: ix_deliveries_active
 
 deliveries = sa.Table(
     "deliveries",
@@ -39,6 +46,7 @@ deliveries = sa.Table(
     sa.Column("finished_at", sa.Float()),
     sa.Column("last_error", sa.Text()),
     sa.Index("ix_deliveries_queue", "state", "available_at", "id"),
+    sa.Index("ix_deliveries_active", "id", sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE)),
     sa.Index("ix_deliveries_received", "received_at"),
 )
 
@@ -108,6 +116,28 @@ state = sa.Table(
 )
 
 
+class _ActiveDeliveries(TableClause):
+    """``deliveries`` read through ``ix_deliveries_active``, for the claim's search of work to do."""
+
+    inherit_cache = True
+
+
+@compiles(_ActiveDeliveries)
+def _active_anywhere(element: _ActiveDeliveries, compiler: SQLCompiler, **kw: Any) -> str:
+    name: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
+    return name
+
+
+@compiles(_ActiveDeliveries, "sqlite")
+def _active_on_sqlite(element: _ActiveDeliveries, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite's planner otherwise sorts every queued row on each claim (4 ms per 1,000 queued)."""
+    name: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
+    return f"{name} INDEXED BY ix_deliveries_active" if kw.get("asfrom") else name
+
+
+active_deliveries = _ActiveDeliveries("deliveries", *(sa.column(c.name, c.type) for c in deliveries.c))
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or refused the operation for a transient reason."""
 
@@ -155,12 +185,29 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _NoQueue:
+    """PostgreSQL and in-memory SQLite need no queue: the database itself lets writers wait their turn."""
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _writer_queue(engine: Engine) -> WriterQueue | _NoQueue:
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    return WriterQueue(Path(path)) if path and path != ":memory:" else _NoQueue()
+
+
 class Database:
     """Transactions over one engine; the only place that turns driver errors into DatabaseUnavailable."""
 
     def __init__(self, url: str, **options: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **options)
+        self._writers = _writer_queue(self.engine)
 
     @property
     def is_postgres(self) -> bool:
@@ -169,7 +216,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that will write; on SQLite it takes the write lock when it begins."""
-        with self._translated(), self.engine.connect() as plain:
+        with self._translated(), self._writers.turn(), self.engine.connect() as plain:
             conn = plain.execution_options(sqlite_immediate=True)
             with conn.begin():
                 yield conn
@@ -189,6 +236,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._writers.close()
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -196,3 +244,5 @@ class Database:
             yield
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise DatabaseUnavailable(f"database unavailable: {type(exc.orig).__name__}") from exc
+        except WriterQueueTimeout as exc:
+            raise DatabaseUnavailable(f"database unavailable: {exc}") from exc

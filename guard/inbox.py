@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from guard.db import Database, deliveries, state
+from guard.db import ACTIVE, Database, active_deliveries, deliveries, state
 from guard.redelivery_requests import NAMESPACE as REQUESTED
 
 QUEUED, PROCESSING, DONE, DEAD, IGNORED = "queued", "processing", "done", "dead", "ignored"
@@ -273,14 +273,14 @@ class _Statements:
             .on_conflict_do_nothing(index_elements=["delivery_id"])
             .returning(d.c.id)
         )
-        self.claim = self._claim(postgres, d.c.source != SWEEP_SOURCE)
+        self.claim = self._claim(postgres, lambda t: t.c.source != SWEEP_SOURCE)
         in_progress = (
             sa.select(sa.func.count())
             .where(d.c.state == PROCESSING, d.c.source == SWEEP_SOURCE, d.c.lease_expires_at >= P("p_now"))
             .scalar_subquery()
         )
         self.claim_sweep = self._claim(
-            postgres, sa.and_(d.c.source == SWEEP_SOURCE, in_progress < P("p_sweeps"))
+            postgres, lambda t: sa.and_(t.c.source == SWEEP_SOURCE, in_progress < P("p_sweeps"))
         )
         self.bury_exhausted = (
             d.update()
@@ -313,20 +313,22 @@ class _Statements:
         }
 
     @staticmethod
-    def _claim(postgres: bool, which: sa.ColumnElement[bool]) -> sa.Update:
+    def _claim(postgres: bool, which: Callable[[sa.TableClause], sa.ColumnElement[bool]]) -> sa.Update:
         d = deliveries
         now: sa.BindParameter[float] = P("p_now")
         busy = sa.select(d.c.repository).where(
             d.c.state == PROCESSING, d.c.lease_expires_at >= now, d.c.repository.is_not(None)
         )
+        a = active_deliveries
         ready = sa.or_(
-            sa.and_(d.c.state == QUEUED, d.c.available_at <= now),
-            sa.and_(d.c.state == PROCESSING, d.c.lease_expires_at < now),
+            sa.and_(a.c.state == QUEUED, a.c.available_at <= now),
+            sa.and_(a.c.state == PROCESSING, a.c.lease_expires_at < now),
         )
         candidate = (
-            sa.select(d.c.id)
-            .where(which, ready, sa.or_(d.c.repository.is_(None), d.c.repository.not_in(busy)))
-            .order_by(d.c.id)
+            sa.select(a.c.id)
+            .where(sa.text(f"deliveries.{ACTIVE}"), which(a), ready)
+            .where(sa.or_(a.c.repository.is_(None), a.c.repository.not_in(busy)))
+            .order_by(a.c.id)
             .limit(1)
         )
         if postgres:
