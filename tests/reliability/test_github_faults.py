@@ -17,6 +17,8 @@ from tests.reliability.runs import Shape, early_calls, github_faults_run
 
 pytestmark = pytest.mark.slow
 SHORT = Shape(rate=4.0, total=28)
+INJECTED = {"errors": (500, 502), "rate limits": (403, 429), "timeouts": (0,)}
+INJECTED["all"] = tuple(status for statuses in list(INJECTED.values()) for status in statuses)
 
 
 def check(double: GitHubDouble, faults: str, result: object) -> None:
@@ -24,7 +26,10 @@ def check(double: GitHubDouble, faults: str, result: object) -> None:
 
     assert isinstance(result, Tally)
     assert (result.sent, result.lost, result.duplicated) == (SHORT.total, 0, 0), "\n".join(result.notes)
-    assert result.repeats <= result.sent // 4, result.repeats
+    # Each retry follows a failed answer (a timed-out call is answered 200 by the double, late): a busy
+    # loop would repeat far more than the faults injected or a quarter of the deliveries.
+    faulted = sum(result.github_answers[status] for status in INJECTED[faults])
+    assert result.repeats <= max(faulted, result.sent // 4), (result.repeats, result.github_answers)
     assert early_calls(double, faults) == []
 
 
@@ -35,8 +40,7 @@ def test_github_failing_by_chance_still_gets_every_action_done_once_without_busy
     url = f"sqlite:///{tmp_path / 'guard.db'}"
     result = github_faults_run(github_double, github_app, url, tmp_path, faults, SHORT)
     check(github_double, faults, result)
-    injected = {"errors": (500, 502), "rate limits": (403, 429), "timeouts": (0,)}[faults]
-    assert any(result.github_answers[status] for status in injected), result.github_answers
+    assert any(result.github_answers[status] for status in INJECTED[faults]), result.github_answers
 
 
 @pytest.mark.postgres
