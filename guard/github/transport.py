@@ -178,7 +178,7 @@ class Transport:
         url = self.url_for(path_or_url)
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(sorted(params.items()))}"
-        if self.route(url) not in UNHELD_PATHS:
+        if self._held(url):
             self.book.check(identity.key, self.clock())
             if reserve:
                 self.book.check_reserve(identity.key, reserve, self.clock())
@@ -194,6 +194,10 @@ class Transport:
                 break
         return self._finish(identity, method, url, answer, cached)
 
+    def _held(self, url: str) -> bool:
+        """Whether a rate-limit hold stops this request (``/rate_limit`` itself is always allowed)."""
+        return self.route(url) not in UNHELD_PATHS
+
     def _headers(self, cached: Response | None) -> dict[str, str]:
         headers = {"Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION, "User-Agent": self.user_agent}
         if cached is not None and cached.etag:
@@ -204,7 +208,8 @@ class Transport:
         """One logical request with bounded retries; the last 5xx answer is returned, not raised.
 
         Retries start only within the budget and their timeouts are cut to what is left of it, so a
-        request takes at most its first attempt's timeouts plus ``retry.budget`` seconds.
+        request takes at most its first attempt's timeouts plus ``retry.budget`` seconds. No retry is
+        sent while a rate-limit hold on the identity is in force: ``RateLimited`` is raised instead.
         """
         what = f"{outgoing.method} {self.route(outgoing.url)}"
         started = time.monotonic()
@@ -227,6 +232,8 @@ class Transport:
                     return answer
                 raise GitHubUnavailable(None, f"{what} failed {attempt} times, last: {failure}")
             self.sleep(delay)
+            if self._held(outgoing.url):
+                self.book.check(outgoing.identity.key, self.clock())  # a limit met while we slept
             timeouts = (min(self.timeouts.connect, left), min(self.timeouts.read, left))
             attempt += 1
 
