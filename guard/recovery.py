@@ -7,7 +7,8 @@ the inbox. Bounded: at most ``max_redeliveries`` per run, a pause between them, 
 the App's rate-limit headroom is below ``HEADROOM_RESERVE``. Resumable: a run that stops early (budget,
 headroom, outage, shutdown) keeps the cursor of the page it was on, and the next run finishes that part
 before walking the new deliveries above it. An event asked for is asked again only when its redelivery
-failed too (or never showed up), at most ``MAX_ASKS`` times. Redelivered events arrive through the
+failed too (or never showed up), at most ``MAX_ASKS`` times, or when the process that took the ask
+died before sending it. Redelivered events arrive through the
 receiver as usual, keep their GUID, and show as ``recovered`` in ``guard deliveries``.
 """
 
@@ -38,6 +39,7 @@ REDELIVERY_PAUSE_SECONDS = 1.0  # GitHub asks for at least a second between muta
 HEADROOM_RESERVE = 0.2  # never spend the last fifth of the App's hourly budget on recovery
 MAX_ASKS = 3
 ASK_AGAIN_AFTER_SECONDS = 3600.0  # a request that produced no new attempt in this long is made again
+UNSENT_AFTER_SECONDS = 60.0  # an ask still not sent this long after it was taken died with its process
 
 
 @dataclass
@@ -196,9 +198,12 @@ class Recovery:
             self._ask(attempt, asked.get(attempt.guid), report, url)
 
     def _due(self, attempt: Attempt, previous: Request | None) -> bool:
-        """Never asked; or asked, and the redelivery failed too or never showed up (a few times at most)."""
+        """Never asked; asked by a process that died before sending it; or asked, and the redelivery
+        failed too or never showed up (a few times at most)."""
         if previous is None:
             return True
+        if not previous.sent:
+            return self.clock() - previous.at > UNSENT_AFTER_SECONDS
         if previous.asks >= MAX_ASKS:
             return False
         return attempt.id > previous.attempt or self.clock() - previous.at > ASK_AGAIN_AFTER_SECONDS
@@ -219,6 +224,7 @@ class Recovery:
                 raise Stop(url) from exc
             log.warning("GitHub refused a redelivery", guid=attempt.guid, error=str(exc))
             return
+        self.requests.mark_sent(attempt.guid, taken)
         report.redelivered.append(attempt.guid)
 
     def _check_headroom(self, url: str, report: Report) -> None:

@@ -3,7 +3,8 @@
 A row is written *before* the request goes out, so the redelivered event is marked ``recovered`` when
 the receiver stores it (``guard/inbox.py`` looks the GUID up in the same statement), and two guard
 instances never ask for the same GUID at once: taking a row is an insert (or an update of the exact
-row read), which only one of them can win.
+row read), which only one of them can win. The row says ``sent`` once GitHub accepted the request, so
+an ask whose process died before sending it is known for what it is and made again soon.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Request:
     at: float
     asks: int
     attempt: int = 0
+    sent: bool = True
 
 
 class RedeliveryRequests:
@@ -45,16 +47,20 @@ class RedeliveryRequests:
         with self.db.read() as conn:
             return {
                 str(row.key): Request(
-                    float(row.value["at"]), int(row.value["asks"]), int(row.value.get("attempt", 0))
+                    float(row.value["at"]),
+                    int(row.value["asks"]),
+                    int(row.value.get("attempt", 0)),
+                    bool(row.value.get("sent", True)),
                 )
                 for row in conn.execute(query)
             }
 
     def take(self, guid: str, attempt: int, previous: Request | None) -> Request | None:
-        """Record a new ask for ``guid`` (redelivering ``attempt``); None when another instance took it."""
+        """Record a new ask for ``guid`` (redelivering ``attempt``), not yet sent; None when another
+        instance took it. An ask that was never sent is replaced, not counted again."""
         now = self.clock()
-        asks = 1 if previous is None else previous.asks + 1
-        value = {"at": now, "asks": asks, "attempt": attempt}
+        asks = 1 if previous is None else previous.asks + int(previous.sent)
+        value = {"at": now, "asks": asks, "attempt": attempt, "sent": False}
         with self.db.write() as conn:
             if previous is None:
                 insert = postgresql.insert if self.db.is_postgres else sqlite.insert
@@ -70,7 +76,13 @@ class RedeliveryRequests:
                     conn.execute(self._exact(guid, previous).values(value=value, updated_at=now)).rowcount
                     == 1
                 )
-        return Request(now, asks, attempt) if won else None
+        return Request(now, asks, attempt, sent=False) if won else None
+
+    def mark_sent(self, guid: str, taken: Request) -> None:
+        """GitHub accepted the ask ``taken``."""
+        value = {"at": taken.at, "asks": taken.asks, "attempt": taken.attempt, "sent": True}
+        with self.db.write() as conn:
+            conn.execute(self._exact(guid, taken).values(value=value))
 
     def give_back(self, guid: str, taken: Request, previous: Request | None) -> None:
         """Undo ``take`` after GitHub refused the request, so the next run asks again."""
@@ -82,7 +94,12 @@ class RedeliveryRequests:
                     )
                 )
                 return
-            value = {"at": previous.at, "asks": previous.asks, "attempt": previous.attempt}
+            value = {
+                "at": previous.at,
+                "asks": previous.asks,
+                "attempt": previous.attempt,
+                "sent": previous.sent,
+            }
             conn.execute(self._exact(guid, taken).values(value=value, updated_at=previous.at))
 
     def forget_before(self, horizon: float) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from guard.db import deliveries
@@ -150,3 +152,33 @@ def test_two_instances_recovering_at_once_ask_for_each_event_once(
         thread.join()
     paths = [c.path for c in redelivery_requests(github_double)]
     assert len(paths) == len(set(paths)) == 20
+
+
+class _DiesBeforeSending:
+    """The App client of a process killed just as it was about to ask GitHub for a redelivery."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        raise SystemExit("killed")
+
+
+def test_an_ask_whose_process_died_before_sending_it_is_made_again_a_minute_later(
+    guard_app: Scenario, github_double: GitHubDouble, live_receiver: str
+) -> None:
+    github_double.set_hook(None, WEBHOOK_SECRET)
+    lost = github_double.send_webhook("ping", ping(1))
+    github_double.set_hook(live_receiver, WEBHOOK_SECRET)
+    assert guard_app.services.github is not None
+    dying = Recovery(guard_app.services, _DiesBeforeSending(guard_app.services.github.app()), pause=0.0)
+    with pytest.raises(SystemExit):
+        dying.run()
+    assert recovery(guard_app).run().redelivered == []  # within the minute the ask may still be going out
+    later = recovery(guard_app, clock=lambda: time.time() + 61).run()
+    assert later.redelivered == [lost.guid]
+    wait_for(lambda: stored(guard_app.services).get(lost.guid) == "recovered")
+    assert len(redelivery_requests(github_double)) == 1
