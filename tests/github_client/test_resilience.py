@@ -202,17 +202,21 @@ def test_the_last_request_of_a_budget_holds_the_identity_without_asking_github(
 def test_a_retry_due_after_github_said_to_wait_is_not_sent(
     github_double: GitHubDouble, github_app: TestApp, installation_id: int
 ) -> None:
-    policy = RetryPolicy(attempts=3, base_delay=0.8, max_delay=0.8, budget=5.0)
-    client = make_github(github_double, github_app, retry=policy).installation(installation_id)
+    limited = threading.Event()
+    client = make_github(github_double, github_app, sleep=lambda _: limited.wait(5)).installation(
+        installation_id
+    )
     client.get("/rate_limit")
     github_double.fail("GET", REPO, status=502, times=1)
     github_double.rate_limit_secondary("GET", "/repos/{owner}/{repo}/branches", retry_after=60)
     outcome: list[BaseException] = []
     retrying = threading.Thread(target=lambda: _record_failure(outcome, client.get, "/repos/acme/widgets"))
     retrying.start()
-    time.sleep(0.2)  # the first GET has had its 502 and is waiting to retry
+    while not github_double.calls_to("GET", REPO):  # the first GET has had its 502 and backs off
+        time.sleep(0.01)
     with pytest.raises(RateLimited):
         client.get("/repos/acme/widgets/branches")
+    limited.set()  # the backoff ends after GitHub said to wait
     retrying.join()
     assert [type(error) for error in outcome] == [RateLimited]
     assert [c.status for c in github_double.calls_to("GET", REPO)] == [502]
