@@ -15,6 +15,7 @@ from guard.services import Services
 from tests.conftest import WEBHOOK_SECRET
 from tests.github_double.double import GitHubDouble
 from tests.support.scenario import Scenario
+from tests.support.waiting import wait_for
 
 
 def ping(n: int) -> dict[str, Any]:
@@ -24,15 +25,6 @@ def ping(n: int) -> dict[str, Any]:
 def stored(services: Services) -> dict[str, str]:
     with services.db.read() as conn:
         return dict(conn.execute(sa.select(deliveries.c.delivery_id, deliveries.c.source)).all())
-
-
-def wait_for(condition: Any, timeout: float = 5.0) -> None:
-    pause = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        pause.wait(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def recovery(scenario: Scenario, **options: Any) -> Recovery:

@@ -13,6 +13,7 @@ from structlog.testing import capture_logs
 from guard.github import GitHub, GitHubUnavailable, RateLimited, RetryPolicy, Timeouts
 from tests.github_double import GitHubDouble
 from tests.github_double.fixtures import TestApp, make_github
+from tests.support.waiting import wait_for
 
 REPO = "/repos/{owner}/{repo}"
 CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
@@ -212,8 +213,7 @@ def test_a_retry_due_after_github_said_to_wait_is_not_sent(
     outcome: list[BaseException] = []
     retrying = threading.Thread(target=lambda: _record_failure(outcome, client.get, "/repos/acme/widgets"))
     retrying.start()
-    while not github_double.calls_to("GET", REPO):  # the first GET has had its 502 and backs off
-        time.sleep(0.01)
+    wait_for(lambda: github_double.calls_to("GET", REPO))  # the first GET has had its 502 and backs off
     with pytest.raises(RateLimited):
         client.get("/repos/acme/widgets/branches")
     limited.set()  # the backoff ends after GitHub said to wait

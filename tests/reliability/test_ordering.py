@@ -12,7 +12,6 @@ Not here yet: "a review before its pull request's synchronize", which needs the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.reliability.workload import DECLARED_BODY, ORG_FILE, REFS, set_up
 from tests.support.scenario import Scenario
+from tests.support.waiting import wait_for
 
 PROTECTION = "/repos/{owner}/{repo}/branches/{branch}/protection"
 DAY = 24 * 3600.0
@@ -149,19 +149,12 @@ def a_weakening_recovered_days_later_does_not_undo_a_declaration_made_since(worl
     app = world.guard.services.github.app()
     report = Recovery(world.guard.services, app, pause=0.0, clock=world.double.clock).run()
     assert report.redelivered == [lost.guid]
-    wait_for(lambda: world.double.hook_attempts()[-1].status_code == 202)
+    wait_for(lambda: world.double.hook_attempts()[-1].status_code == 202, timeout=10.0)
     world.guard.process()
     assert world.guard.delivery(lost.guid)["source"] == "recovered"
     assert world.decided(lost.guid) == 1
     assert world.approvals() == 3
     assert world.puts() == 0
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def _last_two(double: GitHubDouble, repo: str) -> tuple[str, str]:
