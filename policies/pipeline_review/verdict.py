@@ -124,11 +124,11 @@ def contributors(facts: PullFacts) -> dict[str, str]:
     """Everyone whose approval cannot count, by lower-case login, with the first reason found."""
     found: dict[str, str] = {facts.author.lower(): "opened this pull request"}
     for commit in facts.commits:
-        roles = [("authored", commit.author), ("committed", commit.committer)]
-        roles += [("co-authored", person) for person in commit.co_authors]
+        roles = [("authored commit", commit.author), ("committed", commit.committer)]
+        roles += [("co-authored commit", person) for person in commit.co_authors]
         for verb, person in roles:
             if person.login and person.login != WEB_FLOW:
-                found.setdefault(person.login.lower(), f"{verb} commit `{commit.sha[:12]}`")
+                found.setdefault(person.login.lower(), f"{verb} `{commit.sha[:12]}`")
     for login in facts.pushers:
         found.setdefault(login.lower(), "pushed to this pull request")
     return found
