@@ -86,6 +86,8 @@ def test_labels_are_added_once_and_shown_on_the_pull_request(
     assert github_double.pull_labels("acme/widgets", 1) == ["pipeline-change", "ci"]
     pull = caller.call("GET", "/repos/acme/widgets/pulls/1").json()
     assert [label["name"] for label in pull["labels"]] == ["pipeline-change", "ci"]
+    listed = caller.call("GET", "/repos/acme/widgets/pulls").json()
+    assert [label["description"] for label in listed[0]["labels"]] == [None, None]
 
 
 def test_adding_labels_needs_issues_or_pull_requests_write(
