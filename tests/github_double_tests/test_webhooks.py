@@ -125,7 +125,9 @@ def test_a_merge_group_names_its_last_pull_request_and_holds_every_queued_change
     assert isinstance(event, MergeGroupEvent)
     assert (event.merge_group.head_sha, event.merge_group.base_ref) == (head_sha, "refs/heads/main")
     assert head_ref.endswith(event.merge_group.base_sha)
-    compared = caller.call("GET", f"/repos/acme/widgets/compare/{base}...{head_sha}").json()
+    branch = head_ref.removeprefix("refs/heads/")
+    compared = caller.call("GET", f"/repos/acme/widgets/compare/{base}...{branch}").json()
+    assert compared["commits"][-1]["sha"] == head_sha
     assert [f["filename"] for f in compared["files"]] == [".github/workflows/ci.yml", "docs/guide.md"]
     assert (
         caller.call("GET", f"/repos/acme/widgets/git/ref/{head_ref.removeprefix('refs/')}").status_code == 200
