@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from guard.handlers import ROUTER
+from guard.manifest import needs
 from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.github_double.state import CheckRun
@@ -34,7 +36,8 @@ jobs:
 
 @pytest.fixture
 def acme(github_double: GitHubDouble) -> GitHubDouble:
-    github_double.add_installation("acme")
+    permissions, _ = needs(ROUTER)  # exactly what the guard's manifest asks for
+    github_double.add_installation("acme", permissions=permissions)
     github_double.add_repo("acme/.github", files={"guard.yml": ORG_CONFIG})
     github_double.add_repo(
         REPO, files={"README.md": "# widgets\n", ".github/workflows/ci.yml": SAFE_WORKFLOW}
@@ -57,10 +60,19 @@ def opened(guard: Scenario, double: GitHubDouble, number: int) -> None:
 
 
 def pushed(
-    guard: Scenario, double: GitHubDouble, number: int, path: str, content: str, *, by: str = "alice"
+    guard: Scenario,
+    double: GitHubDouble,
+    number: int,
+    path: str,
+    content: str,
+    *,
+    by: str = "alice",
+    author: str | None = None,
+    message: str | None = None,
 ) -> None:
+    """``by`` pushes a commit (authored by ``author``, else by ``by``) and GitHub sends ``synchronize``."""
     before = double.pull(REPO, number).head_sha
-    after = double.push_to_pull(REPO, number, path, content, author=by)
+    after = double.push_to_pull(REPO, number, path, content, author=author or by, message=message)
     payload = webhooks.pull_request(
         double, REPO, number, "synchronize", sender=by, before=before, after=after
     )
@@ -74,9 +86,11 @@ def approve(guard: Scenario, double: GitHubDouble, number: int, user: str, state
 
 
 def review_check(double: GitHubDouble, number: int) -> CheckRun:
+    """The run GitHub shows for the head: the newest of that name (a result with annotations is a new run)."""
     head = double.pull(REPO, number).head_sha
-    [run] = [r for r in double.check_runs(REPO) if r.name == CHECK and r.head_sha == head]
-    return run
+    return max(
+        (r for r in double.check_runs(REPO) if r.name == CHECK and r.head_sha == head), key=lambda r: r.id
+    )
 
 
 def shown(run: CheckRun) -> tuple[Any, Any]:
@@ -113,9 +127,10 @@ def test_a_workflow_change_waits_for_a_reviewer_then_passes_on_their_approval(
         "**What to do:** ask one of the reviewers above to review and approve the current head. An approval "
         "stays valid across later pushes only while those pushes change no pipeline file."
     )
-    assert [a["annotation_level"] for a in run.annotations] and all(
-        a["path"] == ".github/workflows/ci.yml" for a in run.annotations
-    )
+    assert [(a["path"], a["start_line"], a["annotation_level"], a["title"]) for a in run.annotations] == [
+        (".github/workflows/ci.yml", 1, "warning", "excessive-permissions (medium)"),
+        (".github/workflows/ci.yml", 6, "failure", "untrusted-checkout-exec (critical)"),
+    ]
     assert [b["identifier"] for b in run.actions] == ["reevaluate"]
     assert acme.requested_reviewers(REPO, number) == {"users": [], "teams": ["security"]}
     assert acme.pull_labels(REPO, number) == ["pipeline-change"]
@@ -144,14 +159,9 @@ def test_approvals_that_cannot_count_leave_the_check_waiting_and_say_why(
     opened(guard_app, acme, number)
     if arrange == "co-author":
         trailer = "Co-authored-by: Carol <7+carol@users.noreply.github.com>"
-        acme.push_to_pull(REPO, number, "README.md", "# pairing\n", message=f"Pair\n\n{trailer}")
-        head = acme.pull(REPO, number).head_sha
-        guard_app.handle(
-            "pull_request",
-            webhooks.pull_request(acme, REPO, number, "synchronize", sender="alice", after=head),
-        )
+        pushed(guard_app, acme, number, "README.md", "# pairing\n", message=f"Pair\n\n{trailer}")
     if arrange == "push":
-        pushed(guard_app, acme, number, "README.md", "# dave's fix\n", by="dave")
+        pushed(guard_app, acme, number, "README.md", "# alice's fix\n", by="dave", author="alice")
     approve(guard_app, acme, number, approver)
     run = review_check(acme, number)
     assert run.conclusion == "action_required"
