@@ -15,6 +15,7 @@ from guard.manifest import needs
 from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.github_double.state import CheckRun
+from tests.handlers.test_branch_protection_sweep import sweep
 from tests.support.scenario import Scenario
 
 REPO = "acme/widgets"
@@ -323,3 +324,13 @@ def test_the_re_evaluate_button_picks_up_what_no_delivery_announced(
     payload = webhooks.check_run(acme, REPO, run.id, action="requested_action", identifier="reevaluate")
     guard_app.handle("check_run", payload)
     assert shown(review_check(acme, number)) == ("success", "Approved by @erin (1 of 1)")
+
+
+def test_the_hourly_sweep_repairs_a_check_whose_delivery_was_lost(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    guard_app.sweep(sweep(acme, REPO, "pipeline_review"))
+    run = review_check(acme, number)
+    assert shown(run) == ("action_required", "Pipeline change: no approval can count yet")
+    assert "the guard has not seen who pushed" in run.output["summary"]
