@@ -18,6 +18,7 @@ from guard.cli import (
     send,
     serve,
     status,
+    tokens,
     version,
     worker,
 )
@@ -34,6 +35,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     scan,
     config,
     protection,
+    tokens,
     version,
 )
 
