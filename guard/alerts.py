@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from guard import alert_chain
 from guard.alert_queries import Alert, get_alert
 from guard.db import Database, alerts
+from guard.storable import storable_text
 from policies.base import AlertSpec
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
@@ -51,7 +52,10 @@ class AlertStore:
             alert_chain.lock(conn)
             existing = conn.execute(
                 sa.select(alerts.c.id, alerts.c.severity)
-                .where(alerts.c.dedupe_key == spec.dedupe_key(), alerts.c.state != RESOLVED)
+                .where(
+                    alerts.c.dedupe_key == _fitted("dedupe_key", spec.dedupe_key()),
+                    alerts.c.state != RESOLVED,
+                )
                 .order_by(alerts.c.id.desc())
                 .limit(1)
             ).first()
@@ -98,7 +102,7 @@ class AlertStore:
             "updated_at": now,
             "last_seen_at": now,
             "count": 1,
-            "dedupe_key": spec.dedupe_key(),
+            "dedupe_key": _fitted("dedupe_key", spec.dedupe_key()),
             "state": OPEN,
         }
         return int(conn.execute(alerts.insert().values(**row).returning(alerts.c.id)).scalar_one())
@@ -114,7 +118,8 @@ class AlertStore:
 
 
 def _fields(spec: AlertSpec, context: AlertContext) -> dict[str, object]:
-    return {
+    """The alert's columns, as text every database keeps (unstorable characters replaced, cut to fit)."""
+    values = {
         "severity": int(spec.severity),
         "policy": spec.policy,
         "rule": spec.rule,
@@ -128,3 +133,12 @@ def _fields(spec: AlertSpec, context: AlertContext) -> dict[str, object]:
         "action_taken": spec.action_taken,
         "action_result": context.action_result,
     }
+    return {name: _fitted(name, value) for name, value in values.items()}
+
+
+def _fitted(name: str, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    length = getattr(alerts.c[name].type, "length", None)
+    text = storable_text(value)
+    return text[: length - 1] + "…" if length is not None and len(text) > length else text
