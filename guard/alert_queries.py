@@ -187,7 +187,7 @@ def list_alerts(
         query = query.where(sa.tuple_(alerts.c.updated_at, alerts.c.id) < sa.tuple_(updated_at, alert_id))
     query = query.order_by(alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(limit + 1)
     with db.read() as conn:
-        found = [_alert(row._mapping) for row in conn.execute(query)]
+        found = [alert_from_row(row._mapping) for row in conn.execute(query)]
     page = tuple(found[:limit])
     return Page(page, encode_cursor(page[-1]) if len(found) > limit else None)
 
@@ -195,10 +195,11 @@ def list_alerts(
 def get_alert(db: Database, alert_id: int) -> Alert | None:
     with db.read() as conn:
         row = conn.execute(sa.select(*COLUMNS).where(alerts.c.id == alert_id)).first()
-    return None if row is None else _alert(row._mapping)
+    return None if row is None else alert_from_row(row._mapping)
 
 
-def _alert(row: sa.RowMapping) -> Alert:
-    values = dict(row)
+def alert_from_row(row: Mapping[str, Any] | sa.RowMapping) -> Alert:
+    """An alert from its table row (any extra columns are left out)."""
+    values = {name: row[name] for name in Alert.__dataclass_fields__}
     values["severity"] = Severity(values["severity"])
     return Alert(**values)
