@@ -10,12 +10,16 @@ from tests.github_double.routes import (
     checks,
     collaborators,
     commits,
+    compare,
     contents,
     git,
     hook_deliveries,
+    issues,
     pulls,
     rate_limit,
     repos,
+    reviews,
+    teams,
 )
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
@@ -33,6 +37,10 @@ MODULES = (
     branches,
     commits,
     rate_limit,
+    reviews,
+    compare,
+    issues,
+    teams,
 )
 
 
