@@ -162,26 +162,32 @@ def decode_cursor(cursor: str) -> tuple[float, int]:
     return float(value[0]), value[1]
 
 
-def _conditions(wanted: AlertFilter) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = []
+# The share of alerts each filter typically keeps. SQLite has no statistics (nothing runs ANALYZE), so
+# its planner takes every filter as equally selective and may walk a common state's index for a rare
+# repository (38 ms instead of 1 ms over 100,000 alerts); likelihood() tells it which index to search.
+_SHARE = {"repository": "0.01", "policy": "0.2", "state": "0.3", "min_severity": "0.4", "since": "0.5"}
+
+
+def filter_conditions(wanted: AlertFilter, *, hinted: bool) -> list[sa.ColumnElement[bool]]:
+    found: dict[str, sa.ColumnElement[bool]] = {}
     if wanted.min_severity is not None:
-        conditions.append(alerts.c.severity >= int(wanted.min_severity))
-    if wanted.policy is not None:
-        conditions.append(alerts.c.policy == wanted.policy)
-    if wanted.repository is not None:
-        conditions.append(alerts.c.repository == wanted.repository)
-    if wanted.state is not None:
-        conditions.append(alerts.c.state == wanted.state)
+        found["min_severity"] = alerts.c.severity >= int(wanted.min_severity)
+    for name in ("policy", "repository", "state"):
+        value = getattr(wanted, name)
+        if value is not None:
+            found[name] = alerts.c[name] == value
     if wanted.since is not None:
-        conditions.append(alerts.c.updated_at >= wanted.since)
-    return conditions
+        found["since"] = alerts.c.updated_at >= wanted.since
+    if not hinted:
+        return list(found.values())
+    return [sa.func.likelihood(term, sa.literal_column(_SHARE[name])) for name, term in found.items()]
 
 
 def list_alerts(
     db: Database, wanted: AlertFilter, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:
     """One page of the alerts ``wanted`` selects, after the alert ``cursor`` names."""
-    query = sa.select(*COLUMNS).where(*_conditions(wanted))
+    query = sa.select(*COLUMNS).where(*filter_conditions(wanted, hinted=not db.is_postgres))
     if cursor is not None:
         updated_at, alert_id = decode_cursor(cursor)
         query = query.where(sa.tuple_(alerts.c.updated_at, alerts.c.id) < sa.tuple_(updated_at, alert_id))
