@@ -1,8 +1,8 @@
-"""Who may see the status page and the metrics: checks that fail closed until sign-in exists.
+"""Who may see the status page and the metrics: checks that fail closed.
 
-The admin sign-in and API tokens arrive with the alert feed; until then both checks refuse everyone,
-so nothing here is ever served unprotected. ``create_app(access=...)`` replaces a check (tests, and the
-real sign-in when it lands).
+The metrics need a valid API token (``guard tokens create NAME``, sent as ``Authorization: Bearer``).
+The admin check refuses everyone until admin sign-in exists, so nothing here is ever served
+unprotected. ``create_app(access=...)`` replaces a check (tests, and the real sign-in when it lands).
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, jsonify, render_template
 
+from guard.api_auth import valid_api_token
+
 View = TypeVar("View", bound=Callable[..., Any])
 Check = Callable[[], bool]
 EXTENSION = "guard.access"
 
 
 def refuse() -> bool:
-    """The check used until sign-in exists: nobody is let in."""
+    """The admin check until sign-in exists: nobody is let in."""
     return False
 
 
@@ -29,7 +31,7 @@ class Access:
     """The checks the protected views run in the request context; True lets the request through."""
 
     admin: Check = refuse
-    metrics: Check = refuse
+    metrics: Check = valid_api_token
 
 
 def _checks() -> Access:
@@ -57,8 +59,8 @@ def metrics_token_required(view: View) -> View:
         if _checks().metrics():
             return view(*args, **kwargs)
         answer: Response = jsonify(
-            error="metrics need an API token, which this version cannot issue yet; set GUARD_METRICS_PORT "
-            "to serve them on a separate port instead"
+            error="metrics need a valid API token (guard tokens create NAME) sent as 'Authorization: Bearer "
+            "<token>'; or set GUARD_METRICS_PORT to serve them on a separate port instead"
         )
         answer.headers["WWW-Authenticate"] = 'Bearer realm="pipeline-guard"'
         return answer, 401

@@ -10,6 +10,7 @@ from types import ModuleType
 from guard.cli import (
     config,
     deliveries,
+    feed,
     manifest,
     migrate,
     protection,
@@ -18,6 +19,7 @@ from guard.cli import (
     send,
     serve,
     status,
+    tokens,
     version,
     worker,
 )
@@ -34,6 +36,8 @@ COMMANDS: tuple[ModuleType, ...] = (
     scan,
     config,
     protection,
+    tokens,
+    feed,
     version,
 )
 
