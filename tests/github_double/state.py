@@ -53,6 +53,8 @@ class AppRecord:
     permissions: dict[str, str]
     events: list[str]
     manifest: dict[str, Any] | None = None
+    client_secret: str = "double-client-secret"
+    callback_urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +147,37 @@ class Token:
     repository_ids: frozenset[int] | None
 
 
+@dataclass(frozen=True)
+class UserToken:
+    """A user access token the App's OAuth flow issued (``ghu_``); it acts as ``login``."""
+
+    value: str
+    login: str
+    expires_at: float
+
+
+@dataclass
+class OAuthCode:
+    """A code the authorize page hands back to the App's callback; exchanged once, within ten minutes."""
+
+    code: str
+    login: str
+    redirect_uri: str
+    created_at: float
+    code_challenge: str | None = None
+    used: bool = False
+
+
+@dataclass
+class Team:
+    """A team of an organisation: members by lower-cased login, each ``(login, role, state)``."""
+
+    id: int
+    org: Account
+    slug: str
+    members: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
 @dataclass
 class ManifestCode:
     """A code GitHub hands back after someone created an App from a manifest; converted once."""
@@ -193,6 +226,12 @@ class State:
         self.protections: dict[tuple[int, str], ClassicProtection] = {}
         self.rulesets: dict[int, Ruleset] = {}
         self.signed: set[str] = set()
+        self.user_tokens: dict[str, UserToken] = {}
+        self.oauth_codes: dict[str, OAuthCode] = {}
+        self.teams: dict[tuple[str, str], Team] = {}
+        self.org_roles: dict[str, dict[str, str]] = {}
+        self.web_user: str | None = None
+        self.deny_authorization = False
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
 

@@ -65,6 +65,7 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
         "administration": "write",
         "checks": "write",
         "contents": "write",
+        "members": "read",
         "metadata": "read",
         "pull_requests": "read",
     }
@@ -76,5 +77,6 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.open_pull("acme/widgets", "feature", user="octocat")
     github_double.protect("acme/widgets", "main")
     github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
+    github_double.add_team("acme", "security", ["octocat"])
     assert caller.mint(installation.id).status_code == 201
     return installation.id

@@ -13,9 +13,11 @@ from tests.github_double.routes import (
     contents,
     git,
     hook_deliveries,
+    orgs,
     pulls,
     rate_limit,
     repos,
+    users,
 )
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
@@ -33,6 +35,8 @@ MODULES = (
     branches,
     commits,
     rate_limit,
+    orgs,
+    users,
 )
 
 
