@@ -156,6 +156,7 @@ def test_registration_writes_the_credentials_and_the_status_page_shows_the_app(g
         "administration": "read",
         "checks": "write",
         "contents": "read",
+        "members": "read",
         "metadata": "read",
     }
 

@@ -42,6 +42,7 @@ def web_reply(double: GitHubDouble, wreq: WRequest) -> Response | None:
     if wreq.method == "GET" and wreq.path == AUTHORIZE_PATH:
         return _authorize(double, wreq)
     if wreq.method == "POST" and wreq.path == TOKEN_PATH:
+        wreq.get_data()  # cached first, so the recorded call keeps the body after the form is parsed
         return _access_token(double, wreq)
     return None
 
