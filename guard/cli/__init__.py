@@ -10,6 +10,7 @@ from types import ModuleType
 from guard.cli import (
     config,
     deliveries,
+    feed,
     manifest,
     migrate,
     protection,
@@ -36,6 +37,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     config,
     protection,
     tokens,
+    feed,
     version,
 )
 

@@ -1,10 +1,16 @@
 """The alert feed: listing indexes for its filters, API tokens, and the hash chain of alert changes.
 
+Alerts already stored are adopted into the chain as its first entries.
+
 Revision ID: 0003
 Revises: 0002
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
+import time
 
 import sqlalchemy as sa
 from alembic import op
@@ -57,6 +63,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_alert_events_alert", "alert_events", ["alert_id", "id"])
     op.create_index("ix_alert_events_at", "alert_events", ["at"])
+    _adopt_existing_alerts()
+
+
+def _adopt_existing_alerts() -> None:
+    """Alerts raised before the chain existed become its first links, as guard/alert_chain.py writes them."""
+    conn = op.get_bind()
+    existing = sa.Table("alerts", sa.MetaData(), autoload_with=conn)
+    events = sa.Table("alert_events", sa.MetaData(), autoload_with=conn)
+    prev_hash, now = "0" * 64, time.time()
+    for row in conn.execute(sa.select(existing).order_by(existing.c.id)).mappings():
+        body = {"alert_id": row["id"], "kind": "adopted", "at": now, "alert": dict(row)}
+        record = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(f"{prev_hash}\n{record}".encode()).hexdigest()
+        values = {"alert_id": row["id"], "kind": "adopted", "at": now, "record": record}
+        conn.execute(events.insert().values(**values, prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
 
 
 def downgrade() -> None:
