@@ -5,7 +5,16 @@ from __future__ import annotations
 import structlog
 from flask import Flask
 
-from guard import health, metrics_export, pages, receiver, registration, setup_pages, signin_pages
+from guard import (
+    alert_pages,
+    health,
+    metrics_export,
+    pages,
+    receiver,
+    registration,
+    setup_pages,
+    signin_pages,
+)
 from guard.access import EXTENSION as ACCESS
 from guard.access import Access
 from guard.logs import configure_logging
@@ -38,7 +47,7 @@ def create_app(
     app.extensions["guard"] = services
     app.extensions[ACCESS] = access or Access()
     app.extensions[metrics_export.EXTENSION] = export_registry(InboxCollector(lambda: services.db))
-    blueprints = (receiver, health, pages, setup_pages, signin_pages)
+    blueprints = (receiver, health, pages, setup_pages, signin_pages, alert_pages)
     for blueprint in (module.blueprint for module in blueprints):
         app.register_blueprint(blueprint)
     if services.settings.metrics_port is None:
