@@ -1,7 +1,7 @@
 """The handler table: every policy's router, combined in one explicit place."""
 
-from guard.handlers import branch_protection, branch_pushes, config
+from guard.handlers import branch_protection, branch_pushes, config, pipeline_review
 from guard.routing import Router
 
 # Configuration first: a push that changes guard.yml is adopted before other policies read it.
-ROUTER = Router.combine(config.router, branch_pushes.router, branch_protection.router)
+ROUTER = Router.combine(config.router, branch_pushes.router, branch_protection.router, pipeline_review.router)

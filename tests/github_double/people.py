@@ -1,17 +1,17 @@
-"""People on the double: organisation members and owners, teams, and who is signed in on the web."""
+"""People on the double: organisation members and owners, team invitations, who is signed in on the web."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from tests.github_double.state import State, Team, UserToken
+from tests.github_double.state import State, UserToken
 
 USER_TOKEN_LIFETIME = 28800
 
 
 class PeopleMixin:
-    """``add_member``, ``add_team`` and ``sign_in`` for ``GitHubDouble``."""
+    """``add_member``, ``invite_to_team``, ``sign_in`` and ``user_token`` for ``GitHubDouble``."""
 
     state: State
     now: Callable[[], float]
@@ -23,26 +23,11 @@ class PeopleMixin:
             self.state.account(login, "User")
             self.state.org_roles.setdefault(organisation.login.lower(), {})[login.lower()] = role
 
-    def add_team(
-        self, org: str, slug: str, members: Iterable[str] = (), *, pending: Iterable[str] = ()
-    ) -> Team:
-        """A team of ``org`` with active ``members`` and invited (``pending``) ones."""
+    def invite_to_team(self, org: str, slug: str, login: str) -> None:
+        """Invite ``login`` to an existing team: a pending membership until they accept."""
         with self.state.lock:
-            organisation = self.state.account(org)
-            team = Team(id=self.state.next_id(), org=organisation, slug=slug)
-            for login, state in [*((m, "active") for m in members), *((p, "pending") for p in pending)]:
-                self.state.account(login, "User")
-                team.members[login.lower()] = (login, "member", state)
-                if state == "active":
-                    self.state.org_roles.setdefault(organisation.login.lower(), {}).setdefault(
-                        login.lower(), "member"
-                    )
-            self.state.teams[(organisation.login.lower(), slug.lower())] = team
-            return team
-
-    def remove_from_team(self, org: str, slug: str, login: str) -> None:
-        with self.state.lock:
-            self.state.teams[(org.lower(), slug.lower())].members.pop(login.lower(), None)
+            team = self.state.teams[(self.state.account(org).id, slug.lower())]
+            team.pending.add(self.state.user(login).login.lower())
 
     def sign_in(self, login: str | None) -> None:
         """Who the browser is signed in as on the double's web site (None: nobody)."""

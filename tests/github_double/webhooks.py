@@ -13,17 +13,16 @@ from tests.github_double.double import GitHubDouble
 from tests.github_double.protection_shapes import ruleset_json
 from tests.github_double.protection_state import ClassicProtection
 from tests.github_double.pull_shapes import pull_request_json
-from tests.github_double.pulls import changed_files
 from tests.github_double.schema import validate_webhook
 from tests.github_double.shapes import account_json, installation_json, repository_json
-from tests.github_double.state import Account, Repo, node_id
+from tests.github_double.state import Repo, node_id
 
 
 def sender_json(double: GitHubDouble, login: str) -> dict[str, Any]:
     """The ``sender`` of a delivery: a user, or a bot account when ``login`` ends in ``[bot]``."""
+    body = account_json(double.base_url, double.state.user(login))
     if not login.endswith("[bot]"):
-        return account_json(double.base_url, double.state.account(login, "User"))
-    body = account_json(double.base_url, Account(login=login, id=zlib.crc32(login.encode()), type="Bot"))
+        return body
     return body | {"html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}"}
 
 
@@ -76,9 +75,8 @@ def pull_request(
     with double.state.lock:
         target = double._repo(repo)
         pull = double.pull(target, number)
-        head_repo = double.state.repo_by_id(pull.head_repo_id) or target
         body = _envelope(double, target, sender or pull.user.login)
-        pr = pull_request_json(double.base_url, target, head_repo, pull, len(changed_files(target, pull)))
+        pr = pull_request_json(double.base_url, double.state, target, pull)
     for side in ("head", "base"):
         pr[side]["repo"]["has_discussions"] = False
     payload = {"action": action, "number": number, "pull_request": pr, **body, **extra}

@@ -59,15 +59,17 @@ def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]
 
 @pytest.fixture
 def acme(github_double: GitHubDouble, caller: Caller) -> int:
-    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1, ``main`` protected
-    and governed by a ruleset, ``feature`` unprotected); a token minted."""
+    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1 by octocat, ``main``
+    protected and governed by a ruleset, ``feature`` unprotected), team ``reviewers`` (``reviewer``, who
+    may write, and maintainer ``lead``); a token minted."""
     permissions = {
         "administration": "write",
         "checks": "write",
         "contents": "write",
+        "issues": "write",
         "members": "read",
         "metadata": "read",
-        "pull_requests": "read",
+        "pull_requests": "write",
     }
     installation = github_double.add_installation("acme", permissions=permissions)
     github_double.add_repo(
@@ -78,5 +80,8 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.protect("acme/widgets", "main")
     github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
     github_double.add_team("acme", "security", ["octocat"])
+    github_double.add_member("acme", "octocat")
+    github_double.add_team("acme", "reviewers", members=["reviewer"], maintainers=["lead"])
+    github_double.set_role("acme/widgets", "reviewer", "write")
     assert caller.mint(installation.id).status_code == 201
     return installation.id

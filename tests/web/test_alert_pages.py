@@ -162,7 +162,7 @@ def test_a_form_without_the_sessions_token_changes_nothing(
 ) -> None:
     alert_id = _alert(store, "Protection of main removed")
     other = reader_site.browser()
-    reader_site.double.add_team("acme", "security", ["mona", "lisa"])
+    reader_site.double.set_team_members("acme", "security", ["mona", "lisa"])
     sign_in(reader_site, other, "lisa")
     others_token = _token(other.get(f"/alerts/{alert_id}"))
     for data in ({}, {"csrf_token": ""}, {"csrf_token": "guessed"}, {"csrf_token": others_token}):

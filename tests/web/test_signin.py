@@ -73,7 +73,7 @@ def test_someone_on_no_reader_team_is_refused_and_gets_no_session(reader_site: S
 
 
 def test_an_invitation_to_the_team_is_not_membership(reader_site: Site) -> None:
-    reader_site.double.add_team("acme", "security", ["mona"], pending=["newcomer"])
+    reader_site.double.invite_to_team("acme", "security", "newcomer")
     assert sign_in(reader_site, reader_site.browser(), "newcomer").status_code == 403
 
 

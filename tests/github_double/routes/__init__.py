@@ -10,13 +10,17 @@ from tests.github_double.routes import (
     checks,
     collaborators,
     commits,
+    compare,
     contents,
     git,
     hook_deliveries,
+    issues,
     orgs,
     pulls,
     rate_limit,
     repos,
+    reviews,
+    teams,
     users,
 )
 from tests.github_double.routing import Router
@@ -35,6 +39,10 @@ MODULES = (
     branches,
     commits,
     rate_limit,
+    reviews,
+    compare,
+    issues,
+    teams,
     orgs,
     users,
 )

@@ -1,4 +1,4 @@
-"""Organisation and team memberships, as an installation with ``members: read`` sees them."""
+"""A person's membership of an organisation, as an installation with ``members: read`` sees it."""
 
 from __future__ import annotations
 
@@ -16,18 +16,6 @@ def _organisation(request: Request) -> Account:
     return installation.account
 
 
-def get_team_membership(request: Request) -> Reply:
-    org = _organisation(request)
-    team = request.state.teams.get((org.login.lower(), request.params["team_slug"].lower()))
-    username = request.params["username"]
-    member = team.members.get(username.lower()) if team else None
-    if team is None or member is None:
-        return Reply(404, None)  # GitHub's description gives this 404 no body
-    _, role, state = member
-    url = f"{request.api}/organizations/{org.id}/team/{team.id}/memberships/{member[0]}"
-    return Reply(200, {"url": url, "role": role, "state": state})
-
-
 def get_org_membership(request: Request) -> Reply:
     org = _organisation(request)
     username = request.params["username"]
@@ -39,5 +27,4 @@ def get_org_membership(request: Request) -> Reply:
 
 
 def register(router: Router) -> None:
-    router.add("teams/get-membership-for-user-in-org", get_team_membership)
     router.add("orgs/get-membership-for-user", get_org_membership)
