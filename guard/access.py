@@ -1,8 +1,8 @@
-"""Who may see the status page and the metrics.
+"""Who may see the status page and the metrics: checks that fail closed.
 
 The status page is for signed-in admins: anyone the sign-in admitted (an owner of a served organisation
 or an active member of one of its ``alerts.readers`` teams, ``guard/readers.py``). The metrics need a
-live API token (``guard tokens create NAME``) as ``Authorization: Bearer …``, unless
+valid API token (``guard tokens create NAME``, sent as ``Authorization: Bearer``), unless
 ``GUARD_METRICS_PORT`` serves them on a port of their own. ``create_app(access=...)`` replaces a check
 (tests do).
 """
@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template
 
-from guard import tokens
-from guard.services import Services
+from guard.api_auth import valid_api_token
 from guard.signin_pages import current_session
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -30,25 +29,12 @@ def signed_in_admin() -> bool:
     return current_session() is not None
 
 
-def bearer_token() -> str | None:
-    """The credential of ``Authorization: Bearer …``, if any."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def api_token() -> bool:
-    """Whether the request carries a live API token."""
-    raw = bearer_token()
-    services: Services = current_app.extensions["guard"]
-    return raw is not None and tokens.verify(services.db, raw) is not None
-
-
 @dataclass(frozen=True)
 class Access:
     """The checks the protected views run in the request context; True lets the request through."""
 
     admin: Check = signed_in_admin
-    metrics: Check = api_token
+    metrics: Check = valid_api_token
 
 
 def _checks() -> Access:
@@ -76,8 +62,8 @@ def metrics_token_required(view: View) -> View:
         if _checks().metrics():
             return view(*args, **kwargs)
         answer: Response = jsonify(
-            error="metrics need an API token (guard tokens create NAME) sent as Authorization: Bearer; "
-            "or set GUARD_METRICS_PORT to serve them on a separate port instead"
+            error="metrics need a valid API token (guard tokens create NAME) sent as 'Authorization: Bearer "
+            "<token>'; or set GUARD_METRICS_PORT to serve them on a separate port instead"
         )
         answer.headers["WWW-Authenticate"] = 'Bearer realm="pipeline-guard"'
         return answer, 401

@@ -165,21 +165,26 @@ def decode_cursor(cursor: str) -> tuple[float, int]:
     return float(value[0]), value[1]
 
 
-def _conditions(wanted: AlertFilter) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = []
+# The share of alerts each filter typically keeps. SQLite has no statistics (nothing runs ANALYZE), so
+# its planner takes every filter as equally selective and may walk a common state's index for a rare
+# repository (38 ms instead of 1 ms over 100,000 alerts); likelihood() tells it which index to search.
+_SHARE = {"repository": "0.01", "policy": "0.2", "state": "0.3", "min_severity": "0.4", "since": "0.5"}
+
+
+def filter_conditions(wanted: AlertFilter, *, hinted: bool) -> list[sa.ColumnElement[bool]]:
+    found: dict[str, sa.ColumnElement[bool]] = {}
     if wanted.min_severity is not None:
-        conditions.append(alerts.c.severity >= int(wanted.min_severity))
-    if wanted.policy is not None:
-        conditions.append(alerts.c.policy == wanted.policy)
-    if wanted.repository is not None:
-        conditions.append(alerts.c.repository == wanted.repository)
-    if wanted.state is not None:
-        conditions.append(alerts.c.state == wanted.state)
+        found["min_severity"] = alerts.c.severity >= int(wanted.min_severity)
+    for name in ("policy", "repository", "state"):
+        value = getattr(wanted, name)
+        if value is not None:
+            found[name] = alerts.c[name] == value
     if wanted.since is not None:
-        conditions.append(alerts.c.updated_at >= wanted.since)
-    if wanted.organisations is not None:
-        conditions.append(within_organisations(wanted.organisations))
-    return conditions
+        found["since"] = alerts.c.updated_at >= wanted.since
+    scope = [] if wanted.organisations is None else [within_organisations(wanted.organisations)]
+    if not hinted:
+        return [*found.values(), *scope]
+    return [sa.func.likelihood(term, sa.literal_column(_SHARE[name])) for name, term in found.items()] + scope
 
 
 def within_organisations(organisations: tuple[str, ...]) -> sa.ColumnElement[bool]:
@@ -198,13 +203,13 @@ def list_alerts(
     db: Database, wanted: AlertFilter, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page:
     """One page of the alerts ``wanted`` selects, after the alert ``cursor`` names."""
-    query = sa.select(*COLUMNS).where(*_conditions(wanted))
+    query = sa.select(*COLUMNS).where(*filter_conditions(wanted, hinted=not db.is_postgres))
     if cursor is not None:
         updated_at, alert_id = decode_cursor(cursor)
         query = query.where(sa.tuple_(alerts.c.updated_at, alerts.c.id) < sa.tuple_(updated_at, alert_id))
     query = query.order_by(alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(limit + 1)
     with db.read() as conn:
-        found = [_alert(row._mapping) for row in conn.execute(query)]
+        found = [alert_from_row(row._mapping) for row in conn.execute(query)]
     page = tuple(found[:limit])
     return Page(page, encode_cursor(page[-1]) if len(found) > limit else None)
 
@@ -212,10 +217,11 @@ def list_alerts(
 def get_alert(db: Database, alert_id: int) -> Alert | None:
     with db.read() as conn:
         row = conn.execute(sa.select(*COLUMNS).where(alerts.c.id == alert_id)).first()
-    return None if row is None else _alert(row._mapping)
+    return None if row is None else alert_from_row(row._mapping)
 
 
-def _alert(row: sa.RowMapping) -> Alert:
-    values = dict(row)
+def alert_from_row(row: Mapping[str, Any] | sa.RowMapping) -> Alert:
+    """An alert from its table row (any extra columns are left out)."""
+    values = {name: row[name] for name in Alert.__dataclass_fields__}
     values["severity"] = Severity(values["severity"])
     return Alert(**values)

@@ -10,15 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from guard import alert_chain
-from guard.alert_queries import Alert, get_alert
+from guard.alert_queries import Alert, alert_from_row, get_alert
 from guard.db import Database, alerts
-from policies.base import AlertSpec
+from guard.storable import storable_text
+from policies.base import AlertSpec, Severity
+
+if TYPE_CHECKING:
+    from guard.notifications import Outbox
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 MAX_NOTE_LENGTH = 4000
@@ -41,9 +45,12 @@ class AlertContext:
 class AlertStore:
     """Raise alerts and change their state; the feed (API, Atom, page) reads the same table."""
 
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, db: Database, clock: Callable[[], float] = time.time, outbox: Outbox | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.outbox = outbox
 
     def raise_alert(self, spec: AlertSpec, context: AlertContext = AlertContext()) -> int:
         """Store ``spec`` as a new alert, or count it on the open alert with the same key; returns its id."""
@@ -51,18 +58,39 @@ class AlertStore:
             alert_chain.lock(conn)
             existing = conn.execute(
                 sa.select(alerts.c.id, alerts.c.severity)
-                .where(alerts.c.dedupe_key == spec.dedupe_key(), alerts.c.state != RESOLVED)
+                .where(
+                    alerts.c.dedupe_key == _fitted("dedupe_key", spec.dedupe_key()),
+                    alerts.c.state != RESOLVED,
+                )
                 .order_by(alerts.c.id.desc())
                 .limit(1)
             ).first()
             now = self.clock()
             if existing is None:
                 alert_id = self._insert(conn, spec, context, now)
-                alert_chain.append(conn, alert_id, "raised", now)
+                link = alert_chain.append(conn, alert_id, "raised", now)
+                self._notify(conn, alert_id, before=None, after=spec.severity, change="raised", link=link)
                 return alert_id
             self._repeat(conn, existing, spec, context, now)
-            alert_chain.append(conn, existing.id, "repeated", now)
+            link = alert_chain.append(conn, existing.id, "repeated", now)
+            before = Severity(existing.severity)
+            after = max(before, spec.severity)
+            self._notify(conn, existing.id, before=before, after=after, change="escalated", link=link)
             return int(existing.id)
+
+    def _notify(
+        self,
+        conn: Connection,
+        alert_id: int,
+        *,
+        before: Severity | None,
+        after: Severity,
+        change: str,
+        link: str,
+    ) -> None:
+        """Queue notifications of a new alert, or of one raised across the threshold."""
+        if self.outbox is not None and self.outbox.worth_telling(before, after):
+            self.outbox.enqueue(conn, alert_from_row(alert_chain.snapshot(conn, alert_id)), change, link)
 
     def acknowledge(self, alert_id: int, who: str, note: str | None = None) -> Alert | None:
         """Mark an open alert acknowledged; None when there is no such alert."""
@@ -98,7 +126,7 @@ class AlertStore:
             "updated_at": now,
             "last_seen_at": now,
             "count": 1,
-            "dedupe_key": spec.dedupe_key(),
+            "dedupe_key": _fitted("dedupe_key", spec.dedupe_key()),
             "state": OPEN,
         }
         return int(conn.execute(alerts.insert().values(**row).returning(alerts.c.id)).scalar_one())
@@ -114,7 +142,8 @@ class AlertStore:
 
 
 def _fields(spec: AlertSpec, context: AlertContext) -> dict[str, object]:
-    return {
+    """The alert's columns, as text every database keeps (unstorable characters replaced, cut to fit)."""
+    values = {
         "severity": int(spec.severity),
         "policy": spec.policy,
         "rule": spec.rule,
@@ -128,3 +157,12 @@ def _fields(spec: AlertSpec, context: AlertContext) -> dict[str, object]:
         "action_taken": spec.action_taken,
         "action_result": context.action_result,
     }
+    return {name: _fitted(name, value) for name, value in values.items()}
+
+
+def _fitted(name: str, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    length = getattr(alerts.c[name].type, "length", None)
+    text = storable_text(value)
+    return text[: length - 1] + "…" if length is not None and len(text) > length else text

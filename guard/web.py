@@ -7,6 +7,8 @@ from flask import Flask
 
 from guard import (
     alert_pages,
+    alerts_api,
+    alerts_atom,
     health,
     metrics_export,
     pages,
@@ -47,7 +49,7 @@ def create_app(
     app.extensions["guard"] = services
     app.extensions[ACCESS] = access or Access()
     app.extensions[metrics_export.EXTENSION] = export_registry(InboxCollector(lambda: services.db))
-    blueprints = (receiver, health, pages, setup_pages, signin_pages, alert_pages)
+    blueprints = (receiver, health, pages, setup_pages, signin_pages, alert_pages, alerts_api, alerts_atom)
     for blueprint in (module.blueprint for module in blueprints):
         app.register_blueprint(blueprint)
     if services.settings.metrics_port is None:
