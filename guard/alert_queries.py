@@ -40,6 +40,9 @@ class AlertFilter:
     repository: str | None = None
     state: str | None = None
     since: float | None = None
+    # The organisations a signed-in reader may read (None: every alert, as for an API token). Alerts
+    # with no organisation count by their repository's owner; guard-wide ones are visible to every reader.
+    organisations: tuple[str, ...] | None = None
 
     def as_query(self) -> dict[str, str]:
         """The filter as query parameters (for links to the next page and between views)."""
@@ -178,9 +181,22 @@ def filter_conditions(wanted: AlertFilter, *, hinted: bool) -> list[sa.ColumnEle
             found[name] = alerts.c[name] == value
     if wanted.since is not None:
         found["since"] = alerts.c.updated_at >= wanted.since
+    scope = [] if wanted.organisations is None else [within_organisations(wanted.organisations)]
     if not hinted:
-        return list(found.values())
-    return [sa.func.likelihood(term, sa.literal_column(_SHARE[name])) for name, term in found.items()]
+        return [*found.values(), *scope]
+    return [sa.func.likelihood(term, sa.literal_column(_SHARE[name])) for name, term in found.items()] + scope
+
+
+def within_organisations(organisations: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """Alerts of these organisations: by ``organisation``, else by the repository's owner."""
+    lowered = [o.lower() for o in organisations]
+    owned = [sa.func.lower(alerts.c.repository).startswith(o + "/", autoescape=True) for o in lowered]
+    unattributed = alerts.c.organisation.is_(None)
+    return sa.or_(
+        sa.func.lower(alerts.c.organisation).in_(lowered),
+        sa.and_(unattributed, alerts.c.repository.is_(None)),
+        sa.and_(unattributed, sa.or_(sa.false(), *owned)),
+    )
 
 
 def list_alerts(

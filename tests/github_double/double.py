@@ -18,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.github_double.faults import Fault, Faults
 from tests.github_double.hook import Hook, HookMixin
+from tests.github_double.people import PeopleMixin
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
 from tests.github_double.protection import ProtectionMixin
 from tests.github_double.pulls import PullsMixin
@@ -78,7 +79,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin):
+class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(
@@ -172,6 +173,7 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin):
         owner: str = "guard-dev",
         permissions: dict[str, str] | None = None,
         events: list[str] | None = None,
+        callback_urls: list[str] | None = None,
     ) -> AppRecord:
         with self.state.lock:
             self.state.app = AppRecord(
@@ -183,6 +185,7 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin):
                 public_key_pem=public_key_pem,
                 permissions=dict(permissions or DEFAULT_PERMISSIONS),
                 events=list(events or DEFAULT_EVENTS),
+                callback_urls=list(callback_urls or []),
             )
             return self.state.app
 
