@@ -334,3 +334,38 @@ def test_the_hourly_sweep_repairs_a_check_whose_delivery_was_lost(
     run = review_check(acme, number)
     assert shown(run) == ("action_required", "Pipeline change: no approval can count yet")
     assert "the guard has not seen who pushed" in run.output["summary"]
+
+
+def test_an_answer_the_guard_cannot_use_fails_the_check_with_the_reason(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    acme.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits", status=403, times=None)
+    opened(guard_app, acme, number)
+    run = review_check(acme, number)
+    assert shown(run) == ("failure", "Could not evaluate the review state")
+    assert run.output["summary"].startswith(
+        "The guard could not evaluate this pull request: GitHub answered 403"
+    )
+    assert "this check fails closed" in run.output["summary"]
+
+
+def test_an_invalid_config_on_the_base_branch_fails_closed(guard_app: Scenario, acme: GitHubDouble) -> None:
+    acme.put_file(REPO, "release", ".github/guard.yml", "pipeline_review:\n  required_approvals: many\n")
+    acme.put_file(REPO, "change", ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n", author="alice")
+    number = acme.open_pull(REPO, "change", base="release", user="alice").number
+    opened(guard_app, acme, number)
+    run = review_check(acme, number)
+    assert shown(run) == ("failure", "Could not evaluate the review state")
+    assert ".github/guard.yml on branch release is invalid" in run.output["summary"]
+
+
+def test_a_failing_label_or_review_request_never_changes_the_verdict(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    acme.fail("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", status=403, times=None)
+    acme.fail("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", status=422, times=None)
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    opened(guard_app, acme, number)
+    approve(guard_app, acme, number, "carol")
+    assert shown(review_check(acme, number)) == ("success", "Approved by @carol (1 of 1)")
