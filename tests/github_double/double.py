@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -300,18 +300,23 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleM
         address linked to no account); the committer defaults to the author, emails to their noreply ones.
         """
         people = People(author, committer, author_email, committer_email)
-        return self._change(repo, ref, path, content, message or f"Update {path}", people)
+        return self._change(repo, ref, {path: content}, message or f"Update {path}", people)
+
+    def put_files(
+        self, repo: Repo | str, ref: str, files: Mapping[str, str | bytes], *, author: str = "contributor"
+    ) -> str:
+        """Commit many files at once on branch ``ref``; return the new head SHA."""
+        return self._change(repo, ref, dict(files), f"Update {len(files)} files", People(author))
 
     def delete_file(self, repo: Repo | str, ref: str, path: str, *, people: People | None = None) -> str:
         """Commit the removal of ``path`` on branch ``ref``; return the new head SHA."""
-        return self._change(repo, ref, path, None, f"Delete {path}", people or People())
+        return self._change(repo, ref, {path: None}, f"Delete {path}", people or People())
 
     def _change(
         self,
         repo: Repo | str,
         ref: str,
-        path: str,
-        content: str | bytes | None,
+        changes: Mapping[str, str | bytes | None],
         message: str,
         people: People,
     ) -> str:
@@ -322,10 +327,11 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleM
                 self.create_branch(target, branch.removeprefix("refs/heads/"))
             parent = target.commits[target.refs[branch]]
             tree = dict(parent.tree)
-            if content is None:
-                tree.pop(path.strip("/"), None)
-            else:
-                tree[path.strip("/")] = _blob(content)
+            for path, content in changes.items():
+                if content is None:
+                    tree.pop(path.strip("/"), None)
+                else:
+                    tree[path.strip("/")] = _blob(content)
             commit = self.state.commit(target, parent, tree, message, people=people, date=self.now())
             target.refs[branch] = commit.sha
             return commit.sha

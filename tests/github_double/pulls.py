@@ -1,8 +1,9 @@
-"""Arranging pull requests in the double: open (from a branch or a fork), push to, retarget, merge."""
+"""Arranging pull requests in the double: open (from a branch or a fork), push to, retarget, merge, and
+queue for merging (merge groups)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from tests.github_double.state import Blob, Commit, People, PullRequest, Repo, State
@@ -17,8 +18,7 @@ class _Double(Protocol):
         self,
         repo: Repo | str,
         ref: str,
-        path: str,
-        content: str | bytes | None,
+        changes: Mapping[str, str | bytes | None],
         message: str,
         people: People,
     ) -> str: ...
@@ -96,7 +96,7 @@ class PullsMixin:
                 author = pull.user.login
             people = People(author, committer, author_email, committer_email)
             default = f"Delete {path}" if content is None else f"Update {path}"
-            sha = self._change(source, pull.head_ref, path, content, message or default, people)
+            sha = self._change(source, pull.head_ref, {path: content}, message or default, people)
             _copy_history(source, target, sha)
             pull.head_sha = sha
             target.refs[f"refs/pull/{number}/head"] = sha
@@ -128,6 +128,43 @@ class PullsMixin:
             pull.state, pull.merged, pull.merge_commit_sha = "closed", True, merged.sha
             pull.merged_by = self.state.account(by, "User")
             return merged.sha
+
+    def open_merge_group(
+        self: _Double, repo: Repo | str, number_list: list[int], base: str = "main"
+    ) -> tuple[str, str]:
+        """Queue the pull requests in order: each gets a merge group commit (its changes on top of the
+        previous group, parents the previous group and its head) on
+        ``refs/heads/gh-readonly-queue/{base}/pr-{N}-{sha of the commit the group was built on}``, as
+        GitHub's merge queue names them. Return the last group's (head_sha, head_ref)."""
+        if not number_list:
+            raise ValueError("a merge group holds at least one pull request")
+        with self.state.lock:
+            target = self._repo(repo)
+            parent = target.commits[target.refs[f"refs/heads/{base}"]]
+            head_ref = ""
+            for number in number_list:
+                pull = self.state.pulls[(target.id, number)]
+                tree = _applied(dict(parent.tree), changed_files(target, pull))
+                people = People(pull.user.login, "web-flow", committer_email="noreply@github.com")
+                message = f"Merge pull request #{number} from {pull.head_ref}"
+                commit = self.state.commit(
+                    target, parent, tree, message, people=people, merged=(pull.head_sha,), date=self.now()
+                )
+                head_ref = f"refs/heads/gh-readonly-queue/{base}/pr-{number}-{parent.sha}"
+                target.refs[head_ref] = commit.sha
+                parent = commit
+            return parent.sha, head_ref
+
+
+def _applied(tree: dict[str, Blob], files: list[dict[str, Any]]) -> dict[str, Blob]:
+    """``tree`` with a pull request's file changes made to it."""
+    for entry in files:
+        tree.pop(entry.get("previous_filename", ""), None)
+        if entry["status"] == "removed":
+            tree.pop(entry["filename"], None)
+        else:
+            tree[entry["filename"]] = entry["blob"]
+    return tree
 
 
 def _copy_history(source: Repo, target: Repo, sha: str) -> None:

@@ -9,12 +9,14 @@ from tests.github_double.review_state import Label
 from tests.github_double.routing import LEVELS, Reply, Request, Router
 
 
-def _names(body: Any) -> list[str]:
-    """Label names from any of the bodies GitHub accepts: ``{"labels": [...]}`` or a bare list."""
-    items = body.get("labels", []) if isinstance(body, dict) else body
-    if isinstance(items, str):
-        items = [items]
-    return [item["name"] if isinstance(item, dict) else str(item) for item in items or []]
+def _names(body: dict[str, Any]) -> list[str]:
+    """The names in ``{"labels": [...]}`` (strings or ``{name}``); a ``suggest``ed label is not applied."""
+    items = body.get("labels", [])
+    return [
+        item["name"] if isinstance(item, dict) else item
+        for item in items
+        if not (isinstance(item, dict) and item.get("suggest"))
+    ]
 
 
 def _require_write(request: Request) -> None:
