@@ -62,7 +62,9 @@ def _entry(feed: ET.Element, alert: Alert) -> None:
     _child(entry, "title", f"[{alert.severity.label}] {alert.title}")
     _child(entry, "updated", iso_time(alert.updated_at))
     _child(entry, "published", iso_time(alert.created_at))
+    page = f"{_base()}{url_for('alert_pages.alert_detail', alert_id=alert.id)}"
     api = f"{_base()}{url_for('alerts_api.detail_view', alert_id=alert.id)}"
+    _child(entry, "link", rel="alternate", type="text/html", href=page)
     _child(entry, "link", rel="related", type="application/json", href=api)
     for scheme, term in (
         ("severity", alert.severity.label),

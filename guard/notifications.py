@@ -117,7 +117,7 @@ def slack_message(alert: dict[str, Any], change: str, public_url: str | None) ->
         f"{alert['policy']}/{_slack_escape(str(alert['rule']))}" + (f" · {where}" if where else ""),
     ]
     if public_url:
-        lines.append(f"<{public_url.rstrip('/')}/alerts|Alert {alert['id']} in Pipeline Guard>")
+        lines.append(f"<{public_url.rstrip('/')}/alerts/{alert['id']}|Alert {alert['id']} in Pipeline Guard>")
     else:
         lines.append(f"Alert {alert['id']} in Pipeline Guard")
     fallback = f"[{severity}] {title}" + (f" ({where})" if where else "")

@@ -64,7 +64,11 @@ def test_the_feed_is_valid_atom_that_feed_readers_parse(
     assert first.updated == "2027-01-15T08:00:02.000Z"
     assert {tag.term for tag in first.tags} == {"critical", "branch_protection", "acknowledged"}
     assert first.content[0].value == "Protection of `b1` was weakened."
-    assert first.links[0].href == "http://localhost/api/alerts/1"
+    links = {link.rel: (link.type, link.href) for link in first.links}
+    assert links == {
+        "alternate": ("text/html", "http://localhost/alerts/1"),
+        "related": ("application/json", "http://localhost/api/alerts/1"),
+    }
 
 
 def test_the_feed_takes_the_api_filters_and_pages(client: FlaskClient, store: AlertStore, token: str) -> None:

@@ -110,7 +110,7 @@ def test_a_policy_alert_reaches_slack_and_the_signed_webhook(guard: Guard, endpo
         "*[CRITICAL] &lt;!channel&gt; force push &lt;https://evil.example|click here&gt; &amp;"
     )
     assert "<!channel>" not in slack["text"]
-    assert "<https://guard.example/alerts|Alert 1 in Pipeline Guard>" in text
+    assert "<https://guard.example/alerts/1|Alert 1 in Pipeline Guard>" in text
     [hook] = [item for item in endpoint.received if item.path == HOOK_PATH]
     expected = "sha256=" + hmac.new(SECRET.encode(), hook.body, hashlib.sha256).hexdigest()
     assert hook.headers["X-Guard-Signature-256"] == expected
