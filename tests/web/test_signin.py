@@ -42,19 +42,27 @@ def test_the_session_cookie_is_httponly_secure_samesite_and_expires(reader_site:
     assert "Path=/" in cookie
 
 
-def test_the_code_is_exchanged_with_pkce_and_no_github_token_is_kept(reader_site: Site) -> None:
+def test_the_code_is_exchanged_with_pkce_and_the_users_token_is_revoked_not_kept(reader_site: Site) -> None:
     sign_in(reader_site, reader_site.browser(), "mona")
     (exchange,) = [c for c in reader_site.double.calls if c.path == "/login/oauth/access_token"]
     assert isinstance(exchange.body, str)
     sent = dict(urllib.parse.parse_qsl(exchange.body))
     assert sent["code_verifier"]
     assert sent["redirect_uri"] == "http://localhost/auth/github/callback"
-    tokens = list(reader_site.double.state.user_tokens)
+    (revoked,) = reader_site.double.calls_to("DELETE", "/applications/{client_id}/token")
+    assert revoked.status == 204
+    token = revoked.body["access_token"]
+    assert token.startswith("ghu_")
+    assert token not in reader_site.double.state.user_tokens
     with reader_site.services.db.read() as conn:
         stored = json.dumps([list(row) for row in conn.execute(sa.select(state))])
-    assert tokens
-    assert all(token not in stored for token in tokens)
+    assert token not in stored
     assert "mona" in stored
+
+
+def test_a_token_github_would_not_revoke_does_not_stop_the_sign_in(reader_site: Site) -> None:
+    reader_site.double.fail("DELETE", "/applications/{client_id}/token", status=500)
+    assert sign_in(reader_site, reader_site.browser(), "mona").status_code == 303
 
 
 def test_someone_on_no_reader_team_is_refused_and_gets_no_session(reader_site: Site) -> None:
