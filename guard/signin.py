@@ -30,6 +30,7 @@ from guard.state import StateStore
 log = structlog.get_logger("guard.signin")
 NAMESPACE = "guard.signin"
 LIFETIME_SECONDS = 600
+MAX_PENDING = 10_000  # sign-ins begun and not finished within LIFETIME_SECONDS; /login is anonymous
 TIMEOUT_SECONDS = 15.0
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -58,9 +59,12 @@ def begin(
     """Record a new state and its PKCE verifier; the authorize URL that carries them to GitHub."""
     store = StateStore(db, clock)
     now = clock()
-    for key, value in store.items(NAMESPACE).items():
-        if now - float(value.get("created_at", 0)) > LIFETIME_SECONDS:
-            store.delete(NAMESPACE, key)
+    pending = store.items(NAMESPACE)
+    expired = [k for k, v in pending.items() if now - float(v.get("created_at", 0)) > LIFETIME_SECONDS]
+    for key in expired:
+        store.delete(NAMESPACE, key)
+    if len(pending) - len(expired) >= MAX_PENDING:
+        raise SignInError("too many sign-ins are in progress; try again in a few minutes")
     token, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
     store.put(NAMESPACE, _key(token), {"created_at": now, "verifier": verifier})
     query = {

@@ -81,7 +81,10 @@ def login() -> Any:
     services = _services()
     if not signin.configured(services.settings):
         return _message("Sign-in is not set up", _NOT_CONFIGURED, 503)
-    started = signin.begin(services.db, services.settings, _redirect_uri(services))
+    try:
+        started = signin.begin(services.db, services.settings, _redirect_uri(services))
+    except signin.SignInError as exc:
+        return _message("Sign-in is busy", str(exc), 503)
     response = redirect(started.authorize_url, 302)
     response.set_cookie(
         STATE_COOKIE,

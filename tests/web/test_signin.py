@@ -6,10 +6,12 @@ import json
 import urllib.parse
 from dataclasses import replace
 
+import pytest
 import requests
 import sqlalchemy as sa
 from werkzeug.test import TestResponse
 
+from guard import signin
 from guard.db import state
 from guard.sessions import SessionStore
 from guard.signin_pages import SESSION_COOKIE, STATE_COOKIE
@@ -155,6 +157,13 @@ def test_without_the_oauth_client_sign_in_says_what_to_set(reader_site: Site) ->
     answer = reader_site.browser().get("/login")
     assert answer.status_code == 503
     assert "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" in page_text(answer)
+
+
+def test_unfinished_sign_ins_are_bounded(reader_site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signin, "MAX_PENDING", 3)
+    browser = reader_site.browser()
+    assert [browser.get("/login").status_code for _ in range(4)] == [302, 302, 302, 503]
+    assert "too many sign-ins are in progress" in page_text(browser.get("/login"))
 
 
 def test_a_session_ends_at_its_expiry(reader_site: Site) -> None:
