@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.github_double.routes import (
     app_manifests,
+    app_tokens,
     apps,
     branches,
     checks,
@@ -45,6 +46,7 @@ MODULES = (
     teams,
     orgs,
     users,
+    app_tokens,
 )
 
 
