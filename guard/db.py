@@ -6,6 +6,7 @@ is created and changed only by the Alembic migrations in ``guard/migrations``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from guard.sqlite_writers import WriterQueue, WriterQueueTimeout
 metadata = sa.MetaData()
 _Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+PING_AFTER_IDLE_SECONDS = 2.0
 ACTIVE = "state IN ('queued', 'processing')"  # deliveries still to work on: ix_deliveries_active
 
 deliveries = sa.Table(
@@ -195,7 +197,32 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
+    engine = sa.create_engine(url, pool_size=5, max_overflow=10, **options)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle: a ping on every checkout is a round trip.
+
+    A connection in steady use needs no ping: if the server went away, its next statement fails
+    (DatabaseUnavailable), and SQLAlchemy then replaces every pooled connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError("a pooled connection failed its ping") from exc
 
 
 def _create_parent_directory(url: str) -> None:
