@@ -109,7 +109,7 @@ class Inbox:
         """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again."""
         if incoming.state == QUEUED and self.depth() >= self.limit:
             raise InboxFull(f"the inbox holds {self.limit} or more unprocessed deliveries")
-        with self.db.write() as conn:
+        with self.db.write_alone() as conn:
             stored = self.put_in(conn, incoming)
         if not stored:
             return PutResult.DUPLICATE
@@ -169,17 +169,14 @@ class Inbox:
         are serialised by a transaction advisory lock so the count is exact).
         """
         now = self.clock()
-        with self.db.write() as conn:
+        params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
+        with self.db.write_alone() as conn:
             if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
                 conn.execute(self._sql.bury_exhausted, {"p_now": now, "p_max": self.max_attempts})
                 self._last_burial = now
-            params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
             row = conn.execute(self._sql.claim, params).mappings().first()
-            if row is None:
-                if self.db.is_postgres:
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWEEP_CLAIM_LOCK)))
-                params["p_sweeps"] = self.sweep_concurrency
-                row = conn.execute(self._sql.claim_sweep, params).mappings().first()
+        if row is None:
+            row = self._claim_sweep(params | {"p_sweeps": self.sweep_concurrency})
         if row is None:
             return None
         return Claimed(
@@ -187,6 +184,13 @@ class Inbox:
             pk=row["id"],
             lease_owner=owner,
         )
+
+    def _claim_sweep(self, params: dict[str, Any]) -> sa.RowMapping | None:
+        """Claim a sweep delivery; on PostgreSQL under the advisory lock that keeps the count exact."""
+        with self.db.write() as conn:
+            if self.db.is_postgres:
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWEEP_CLAIM_LOCK)))
+            return conn.execute(self._sql.claim_sweep, params).mappings().first()
 
     def renew(self, claimed: Claimed) -> bool:
         """Extend the lease of a delivery still being worked on; False if it was lost."""
