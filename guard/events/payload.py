@@ -66,25 +66,29 @@ def freeze_object(value: object) -> Mapping[str, Json]:
     return frozen
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _fast_freeze(value: object, depth: int) -> Json:
-    """The common case, ``json.loads`` output, copied without tracking paths (they only serve errors)."""
+    """The common case, ``json.loads`` output, copied without tracking paths (they only serve errors).
+
+    Scalars (most of a payload) are taken as they are without a call of their own.
+    """
     kind = type(value)
     if kind in _SCALARS:
         return value  # type: ignore[return-value]
     if depth >= MAX_DEPTH:
         raise _NotPlainJson
+    inner = depth + 1
     if kind is dict:
         items: dict[str, Json] = {}
         for key, item in value.items():  # type: ignore[attr-defined]
             if type(key) is not str:
                 raise _NotPlainJson
-            items[key] = _fast_freeze(item, depth + 1)
+            items[key] = item if type(item) in _SCALARS else _fast_freeze(item, inner)
         return MappingProxyType(items)
     if kind is list:
-        return tuple(_fast_freeze(item, depth + 1) for item in value)  # type: ignore[attr-defined]
+        return tuple([item if type(item) in _SCALARS else _fast_freeze(item, inner) for item in value])  # type: ignore[attr-defined]
     raise _NotPlainJson
 
 
@@ -190,12 +194,11 @@ class Node:
 
     def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
         """The strings of an array field; a missing optional array reads as empty."""
-        strings = []
-        for index, item in enumerate(self._array(key, required)):
+        items = self._array(key, required)
+        for index, item in enumerate(items):
             if not isinstance(item, str):
                 raise EventError(f"{self.at(key)}[{index}]", f"is {_describe(item)}, expected a string")
-            strings.append(item)
-        return tuple(strings)
+        return items  # type: ignore[return-value]  # a tuple of strings, as just checked
 
     def text_map(self, key: str) -> Mapping[str, str]:
         """An optional object whose values are all strings, such as App permissions."""
