@@ -15,7 +15,7 @@ import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor
 
-from guard.redact import redact, redact_value
+from guard.redact import redact_value
 
 CONTEXT_KEYS = ("delivery_id", "github_event", "action", "installation", "repository")
 
@@ -26,9 +26,10 @@ def redact_secrets(_logger: Any, _method: str, event_dict: EventDict) -> EventDi
 
 
 def _redact_rendered(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    """Redact the traceback the renderer just added (every other field was redacted before)."""
     for key in ("exception", "stack"):
-        if isinstance(event_dict.get(key), str):
-            event_dict[key] = redact(event_dict[key])
+        if key in event_dict:
+            event_dict[key] = redact_value(key, event_dict[key])
     return event_dict
 
 
@@ -46,7 +47,7 @@ def _renderer(log_format: str) -> list[Processor]:
     if log_format == "json":
         return [
             structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
-            redact_secrets,
+            _redact_rendered,
             structlog.processors.JSONRenderer(),
         ]
     return [
