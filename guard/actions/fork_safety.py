@@ -1,0 +1,102 @@
+"""Executors of the fork-safety actions: deployment reviews, cancel and force-cancel, re-runs, comments.
+
+A cancel is remembered per run attempt (several deliveries about one run cancel it once) and schedules
+its follow-up as an internal ``guard_fork_safety`` delivery due ``force_after`` seconds later, so no
+worker waits: the follow-up force-cancels the run if it is still going.
+"""
+
+from __future__ import annotations
+
+import json
+
+from guard.actions.registry import ActionContext, executes
+from guard.github import Conflict
+from guard.inbox import Inbox, IncomingDelivery
+from policies.fork_secrets.actions import CancelRun, ForceCancelRun, PostComment, RerunRun, ReviewDeployment
+
+CANCELS = "fork_cancels"
+FOLLOW_UP_EVENT = "guard_fork_safety"
+FORCE_CANCEL = "force_cancel"
+
+
+def _runs(repository: str, run_id: int) -> str:
+    return f"/repos/{repository}/actions/runs/{run_id}"
+
+
+@executes(ReviewDeployment)
+def review_deployment(action: ReviewDeployment, ctx: ActionContext) -> str:
+    state = "approved" if action.approve else "rejected"
+    body = {"environment_name": action.environment, "state": state, "comment": action.comment}
+    ctx.github.post(
+        f"{_runs(action.repository, action.run_id)}/deployment_protection_rule", body, idempotent=True
+    )
+    return f"deployment of run {action.run_id} to {action.environment} {state}"
+
+
+@executes(CancelRun)
+def cancel_run(action: CancelRun, ctx: ActionContext) -> str:
+    marker = f"{action.repository.lower()}#{action.run_id}#{action.run_attempt}"
+    earlier = ctx.state.get(CANCELS, marker)
+    if earlier is not None:
+        return f"run {action.run_id} was already cancelled by delivery {earlier.get('delivery')}"
+    verb = "force-cancel" if action.force else "cancel"
+    try:
+        ctx.github.post(f"{_runs(action.repository, action.run_id)}/{verb}", idempotent=True)
+    except Conflict:
+        return f"run {action.run_id} had already finished: nothing to {verb}"
+    ctx.state.put(CANCELS, marker, {"delivery": ctx.delivery_id, "at": ctx.state.clock(), "method": verb})
+    if action.force:
+        return f"force-cancel of run {action.run_id} requested"
+    due = _schedule_follow_up(action, ctx)
+    return f"cancel of run {action.run_id} requested; force-cancel check due in {action.force_after}s ({due})"
+
+
+def _schedule_follow_up(action: CancelRun, ctx: ActionContext) -> str:
+    """Queue the internal delivery that force-cancels the run if it outlives the wait."""
+    payload = {
+        "action": FORCE_CANCEL,
+        "installation": {"id": action.installation_id},
+        "fork_run": {
+            "repository": action.repository,
+            "run_id": action.run_id,
+            "run_attempt": action.run_attempt,
+            "waited": action.force_after,
+        },
+    }
+    delivery = IncomingDelivery(
+        delivery_id=f"fork-force-cancel:{action.repository.lower()}:{action.run_id}:{action.run_attempt}",
+        event=FOLLOW_UP_EVENT,
+        payload=json.dumps(payload),
+        action=FORCE_CANCEL,
+        installation_id=action.installation_id,
+        repository=action.repository,
+        source="internal",
+        not_before=ctx.state.clock() + action.force_after,
+    )
+    return Inbox(ctx.state.db, clock=ctx.state.clock).put(delivery).value
+
+
+@executes(ForceCancelRun)
+def force_cancel_run(action: ForceCancelRun, ctx: ActionContext) -> str:
+    try:
+        ctx.github.post(f"{_runs(action.repository, action.run_id)}/force-cancel", idempotent=True)
+    except Conflict:
+        return f"run {action.run_id} had already finished: nothing to force-cancel"
+    return f"force-cancel of run {action.run_id} requested"
+
+
+@executes(RerunRun)
+def rerun_run(action: RerunRun, ctx: ActionContext) -> str:
+    try:
+        ctx.github.post(f"{_runs(action.repository, action.run_id)}/rerun")
+    except Conflict:
+        return f"run {action.run_id} cannot be re-run yet (still running)"
+    return f"run {action.run_id} re-run"
+
+
+@executes(PostComment)
+def post_comment(action: PostComment, ctx: ActionContext) -> str:
+    answer = ctx.github.post(
+        f"/repos/{action.repository}/issues/{action.number}/comments", {"body": action.body}
+    )
+    return f"comment {answer.data.get('id')} posted on #{action.number}"
