@@ -8,11 +8,12 @@ internal ``guard_fork_safety`` delivery that force-cancels the run if it is stil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from guard.actions.fork_safety import FOLLOW_UP_EVENT, FORCE_CANCEL
 from guard.engine import Context
 from guard.events import GenericEvent, Repository, WorkflowJobEvent, WorkflowRunEvent
+from guard.events.payload import Node
 from guard.facts_actions import read_run, read_workflow, run_from_event
 from guard.fork_records import allowance_for, blocked_runs, origin_of, pull_of, remember
 from guard.github import Client
@@ -139,13 +140,14 @@ def on_workflow_job(event: WorkflowJobEvent, ctx: Context) -> Iterable[Decision]
 def on_force_cancel_due(event: GenericEvent, ctx: Context) -> Iterable[Decision]:
     """The bounded wait after a cancel is over: force-cancel the run if it is still going."""
     target = event.payload.get("fork_run")
-    if not isinstance(target, dict):
+    if not isinstance(target, Mapping):
         return []
-    repository, run_id, attempt = str(target["repository"]), int(target["run_id"]), int(target["run_attempt"])
+    node = Node(target, "fork_run")
+    repository, run_id, attempt = node.text("repository"), node.integer("run_id"), node.integer("run_attempt")
     run = read_run(ctx.github, repository, run_id)
     if run.status == "completed" or run.run_attempt != attempt:
         return [Decision(POLICY, f"run {run_id} stopped after its cancel ({run.status})")]
-    waited = int(target.get("waited") or 0)
+    waited = node.opt_integer("waited") or 0
     spec = alert_for_force(repository, run, waited)
     actions = (ForceCancelRun(repository, run_id), RaiseAlert(spec))
     return [Decision(POLICY, f"run {run_id} still {run.status} {waited}s after its cancel", actions=actions)]

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.github_double.actions_state import ActionsState
 from tests.github_double.protection_state import ClassicProtection, Ruleset
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -193,6 +194,7 @@ class State:
         self.protections: dict[tuple[int, str], ClassicProtection] = {}
         self.rulesets: dict[int, Ruleset] = {}
         self.signed: set[str] = set()
+        self.actions = ActionsState()
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from tests.github_double.routes import (
+    actions,
+    actions_permissions,
     app_manifests,
     apps,
     branches,
@@ -11,8 +13,11 @@ from tests.github_double.routes import (
     collaborators,
     commits,
     contents,
+    environments,
     git,
     hook_deliveries,
+    issues,
+    pull_commits,
     pulls,
     rate_limit,
     repos,
@@ -33,6 +38,11 @@ MODULES = (
     branches,
     commits,
     rate_limit,
+    actions,
+    environments,
+    actions_permissions,
+    issues,
+    pull_commits,
 )
 
 
