@@ -10,6 +10,7 @@ from types import ModuleType
 from guard.cli import (
     config,
     deliveries,
+    env,
     manifest,
     migrate,
     protection,
@@ -34,6 +35,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     scan,
     config,
     protection,
+    env,
     version,
 )
 

@@ -60,13 +60,18 @@ def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]
 @pytest.fixture
 def acme(github_double: GitHubDouble, caller: Caller) -> int:
     """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1, ``main`` protected
-    and governed by a ruleset, ``feature`` unprotected); a token minted."""
+    and governed by a ruleset, ``feature`` unprotected, a running and a finished workflow run, environments
+    ``production`` guarded by the App and ``staging``); a token minted."""
     permissions = {
         "administration": "write",
         "checks": "write",
         "contents": "write",
         "metadata": "read",
         "pull_requests": "read",
+        "actions": "write",
+        "deployments": "write",
+        "issues": "write",
+        "environments": "read",
     }
     installation = github_double.add_installation("acme", permissions=permissions)
     github_double.add_repo(
@@ -76,5 +81,9 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.open_pull("acme/widgets", "feature", user="octocat")
     github_double.protect("acme/widgets", "main")
     github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
+    github_double.start_run("acme/widgets", ".github/workflows/ci.yml", pull=1, event="pull_request")
+    github_double.start_run("acme/widgets", ".github/workflows/ci.yml", status="completed")
+    github_double.add_environment("acme/widgets", "production", secrets=("DEPLOY_KEY",), guarded=True)
+    github_double.add_environment("acme/widgets", "staging")
     assert caller.mint(installation.id).status_code == 201
     return installation.id
