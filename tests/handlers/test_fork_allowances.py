@@ -36,7 +36,8 @@ def test_a_maintainer_allowance_approves_that_sha_only_and_a_new_push_voids_it(w
     assert world.verdicts() == [(run.id, "rejected"), (run.id, "approved")]
     assert world.double.deployment_reviews(REPO)[-1].comment == (
         f"Approved by Pipeline Guard: maintainer allowed one run of {head[:12]} "
-        f"(pull request #{world.pull}); the run is untrusted (its head is in mallory/widgets, not in acme/widgets)"
+        f"(pull request #{world.pull}); the run is untrusted "
+        "(its head is in mallory/widgets, not in acme/widgets)"
     )
 
     other = world.fork_run(DEPLOY)
