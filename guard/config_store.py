@@ -30,6 +30,10 @@ _MEMO_SIZE = 512
 T = TypeVar("T")
 
 
+class ConfigInvalid(ValueError):
+    """The configuration a decision depends on cannot be read as valid."""
+
+
 @dataclass(frozen=True)
 class ConfigFile:
     """Where one level's file lives: the repository holding it, the path, and the state key."""
@@ -82,6 +86,21 @@ class ConfigStore:
 
     def effective(self, github: Client, repository: str) -> EffectiveConfig:
         return self.resolution(github, repository).config
+
+    def at_branch(self, github: Client, repository: str, branch: str, default_branch: str) -> EffectiveConfig:
+        """The configuration a pull request into ``branch`` is judged by: the repository file as that
+        branch has it (the organisation file always from its default branch). An invalid file there
+        raises ``ConfigInvalid``: a policy that depends on it must fail closed, not fall back to defaults."""
+        if branch == default_branch:
+            return self.effective(github, repository)
+        found = read_file(github, repository, REPO_FILE, ref=branch)
+        parsed = adopt(None, file_source(found), file=REPO_FILE, level=Level.REPO, sha=found.sha)
+        if not parsed.adopted:
+            problems = "; ".join(str(problem) for problem in parsed.problems[:3])
+            raise ConfigInvalid(f"{REPO_FILE} on branch {branch} is invalid: {problems}")
+        org = self.layer(github, ConfigFile.org(repository.split("/", 1)[0]))
+        key = ("branch", repository.lower(), branch, org.sha if org else None, found.sha)
+        return self._memoised(key, lambda: resolve(org, parsed.layer, repository=repository).config)
 
     def organisation(self, github: Client, owner: str) -> EffectiveConfig:
         """The organisation file's configuration alone (what every repository inherits)."""

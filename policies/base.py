@@ -137,6 +137,20 @@ class SaveState(Action):
 
 
 @dataclass(frozen=True)
+class DeleteState(Action):
+    """Forget a remembered value (written by the engine, so a dry run deletes nothing)."""
+
+    kind: ClassVar[str] = "delete_state"
+    writes_github: ClassVar[bool] = False
+
+    namespace: str
+    key: str
+
+    def describe(self) -> str:
+        return f"forget {self.namespace} {self.key}"
+
+
+@dataclass(frozen=True)
 class Decision:
     """What one policy decided about one event, and why."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guard.actions.registry import ActionContext, executes
 from guard.alerts import AlertContext
-from policies.base import RaiseAlert, SaveState
+from policies.base import DeleteState, RaiseAlert, SaveState
 
 
 @executes(RaiseAlert)
@@ -17,3 +17,9 @@ def raise_alert(action: RaiseAlert, ctx: ActionContext) -> str:
 def save_state(action: SaveState, ctx: ActionContext) -> str:
     ctx.state.put(action.namespace, action.key, action.value)
     return f"saved {action.namespace} {action.key}"
+
+
+@executes(DeleteState)
+def delete_state(action: DeleteState, ctx: ActionContext) -> str:
+    ctx.state.delete(action.namespace, action.key)
+    return f"forgot {action.namespace} {action.key}"

@@ -8,6 +8,7 @@ from guard.handlers import (
     fork_deployments,
     fork_runs,
     fork_settings,
+    pipeline_review,
 )
 from guard.routing import Router
 
@@ -16,6 +17,7 @@ ROUTER = Router.combine(
     config.router,
     branch_pushes.router,
     branch_protection.router,
+    pipeline_review.router,
     fork_runs.router,
     fork_deployments.router,
     fork_allowances.router,

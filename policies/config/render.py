@@ -14,6 +14,7 @@ from policies.config.diff import Change, ChangeKind
 from policies.config.effective import EffectiveConfig, IgnoredSetting, Setting
 from policies.config.model import Level
 from policies.config.preview import Preview
+from policies.markdown import code
 
 SUMMARY_LIMIT = 65_000  # GitHub refuses check run summaries over 65,535 characters
 MAX_PROBLEMS = 50
@@ -57,14 +58,6 @@ def render_effective(config: EffectiveConfig) -> str:
     """A table of every effective value and the level that set it."""
     rows = [(code(setting.path), _value_cell(setting), _set_by(setting)) for setting in config.settings]
     return _table(("Setting", "Value", "Set by"), rows)
-
-
-def code(text: str) -> str:
-    """``text`` as an inline code span that is safe inside a table cell."""
-    text = re.sub(r"[\r\n]+", " ", text)
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
 
 
 def _render_problems(preview: Preview) -> str:

@@ -30,9 +30,11 @@ BUILTIN_PATHS: tuple[str, ...] = (
     ".gitmodules",
     ".circleci/**",
     ".gitlab-ci.yml",
-    "azure-pipelines.yml",
+    "azure-pipelines*.yml",
+    "azure-pipelines*.yaml",
     "**/Jenkinsfile*",
     ".buildkite/**",
+    ".travis.yml",
 )
 
 # Changing one of these changes who reviews or what the guard enforces: ``config_change_approvals`` applies.

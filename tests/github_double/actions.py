@@ -123,8 +123,3 @@ class ActionsMixin:
             return [
                 c for c in actions_of(self.state).comments if (c.repo_id, c.number) == (target.id, number)
             ]
-
-    def set_commit_author(self: _Double, sha: str, login: str) -> None:
-        """Who authored a commit (by default a pull request's commits are its author's)."""
-        with self.state.lock:
-            actions_of(self.state).commit_authors[sha] = login

@@ -18,16 +18,17 @@ def minimal_repository_json(api: str, repo: Repo) -> dict[str, Any]:
     return body
 
 
-def _commit_json(state: State, run: WorkflowRun) -> dict[str, Any]:
-    author = state.actions.commit_authors.get(run.head_commit_sha, run.actor)
-    person = {"name": author, "email": f"{author}@users.noreply.github.com"}
+def _commit_json(state: State, repo: Repo, run: WorkflowRun) -> dict[str, Any]:
+    commit = repo.commits[run.head_commit_sha]
+    author = {"name": commit.author or commit.author_email, "email": commit.author_email}
+    committer = {"name": commit.committer or commit.committer_email, "email": commit.committer_email}
     return {
-        "id": run.head_commit_sha,
-        "tree_id": run.head_commit_sha,
-        "message": "Change",
-        "timestamp": iso(run.created_at),
-        "author": person,
-        "committer": person,
+        "id": commit.sha,
+        "tree_id": commit.sha,
+        "message": commit.message,
+        "timestamp": iso(commit.date),
+        "author": author,
+        "committer": committer,
     }
 
 
@@ -88,7 +89,7 @@ def workflow_run_json(api: str, state: State, run: WorkflowRun) -> dict[str, Any
         "rerun_url": f"{url}/rerun",
         "previous_attempt_url": f"{url}/attempts/{run.run_attempt - 1}" if run.run_attempt > 1 else None,
         "workflow_url": f"{api}/repos/{repo.full_name}/actions/workflows/{run.workflow_id}",
-        "head_commit": _commit_json(state, run),
+        "head_commit": _commit_json(state, repo, run),
         "repository": minimal_repository_json(api, repo),
         "head_repository": minimal_repository_json(api, head),
         "display_title": "Change",

@@ -97,7 +97,6 @@ class ActionsState:
     settings: dict[int, ActionsSettings] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
-    commit_authors: dict[str, str] = field(default_factory=dict)
 
     def settings_for(self, repo_id: int) -> ActionsSettings:
         return self.settings.setdefault(repo_id, ActionsSettings())

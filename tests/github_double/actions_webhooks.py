@@ -11,7 +11,7 @@ from tests.github_double.double import GitHubDouble
 from tests.github_double.schema import validate_webhook
 from tests.github_double.shapes import WEB, check_run_json, iso
 from tests.github_double.state import node_id
-from tests.github_double.webhooks import _envelope, sender_json
+from tests.github_double.webhook_envelope import envelope, sender_json
 
 
 def _workflow(double: GitHubDouble, repo_name: str, run_id: int) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def workflow_run(double: GitHubDouble, run_id: int, action: str) -> dict[str, An
             "action": action,
             "workflow": _workflow(double, repo.full_name, run_id),
             "workflow_run": _webhook_run(double, run_id),
-            **_envelope(double, repo, run.triggering_actor),
+            **envelope(double, repo, run.triggering_actor),
         }
     validate_webhook("workflow_run", action, payload)
     return payload
@@ -115,7 +115,7 @@ def workflow_job(double: GitHubDouble, job_id: int, action: str = "queued") -> d
         repo = double.state.repo_by_id(run.repo_id)
         assert repo is not None
         body = job_json(double.base_url, double.state, job)
-        payload = {"action": action, "workflow_job": body, **_envelope(double, repo, run.triggering_actor)}
+        payload = {"action": action, "workflow_job": body, **envelope(double, repo, run.triggering_actor)}
     validate_webhook("workflow_job", action, payload)
     return payload
 
@@ -128,7 +128,7 @@ def deployment_protection_rule(
         run = double.run(run_id)
         repo = double.state.repo_by_id(run.repo_id)
         assert repo is not None
-        envelope = _envelope(double, repo, run.triggering_actor)
+        around = envelope(double, repo, run.triggering_actor)
         callback = (
             f"{double.base_url}/repos/{repo.full_name}/actions/runs/{run.id}/deployment_protection_rule"
         )
@@ -140,7 +140,7 @@ def deployment_protection_rule(
             "sha": run.head_sha,
             "deployment_callback_url": callback,
             "pull_requests": [],
-            **envelope,
+            **around,
         }
     validate_webhook("deployment_protection_rule", "requested", payload)
     return payload
@@ -162,7 +162,7 @@ def check_run_button(
             "action": "requested_action",
             "check_run": body,
             "requested_action": {"identifier": identifier},
-            **_envelope(double, repo, sender),
+            **envelope(double, repo, sender),
         }
     validate_webhook("check_run", "requested_action", payload)
     return payload
@@ -245,7 +245,7 @@ def issue_comment(
             "reactions": _reactions(f"{api}/issues/comments/{comment_id}/reactions"),
             "performed_via_github_app": None,
         }
-        payload = {"action": "created", "issue": issue, "comment": comment, **_envelope(double, repo, sender)}
+        payload = {"action": "created", "issue": issue, "comment": comment, **envelope(double, repo, sender)}
     validate_webhook("issue_comment", "created", payload)
     return payload
 

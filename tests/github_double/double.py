@@ -24,10 +24,21 @@ from tests.github_double.protection import ProtectionMixin
 from tests.github_double.pulls import PullsMixin
 from tests.github_double.ratelimits import Budget, RateLimits
 from tests.github_double.registration import issue_code, manifest_problems
+from tests.github_double.reviews import ReviewsMixin
 from tests.github_double.routes import build_router
 from tests.github_double.routing import DOCS, Reply
 from tests.github_double.schema import openapi
-from tests.github_double.state import NAME, AppRecord, Blob, CheckRun, Installation, Repo, State, blob_sha
+from tests.github_double.state import (
+    NAME,
+    AppRecord,
+    Blob,
+    CheckRun,
+    Installation,
+    People,
+    Repo,
+    State,
+    blob_sha,
+)
 
 DEFAULT_PERMISSIONS = {
     "actions": "read",
@@ -68,7 +79,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin, ActionsMixin):
+class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, ActionsMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(
@@ -245,7 +256,7 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin, ActionsMixin):
             self.state.repos[full_name.lower()] = repo
             tree = {path: _blob(data) for path, data in (files or {}).items()}
             repo.refs[f"refs/heads/{default_branch}"] = self.state.commit(
-                repo, None, tree, "Initial commit"
+                repo, None, tree, "Initial commit", date=self.now()
             ).sha
             installation = self.state.installation_for(owner)
             if installed and installation is not None:
@@ -269,17 +280,38 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin, ActionsMixin):
             return commit.sha
 
     def put_file(
-        self, repo: Repo | str, ref: str, path: str, content: str | bytes, *, message: str | None = None
+        self,
+        repo: Repo | str,
+        ref: str,
+        path: str,
+        content: str | bytes,
+        *,
+        message: str | None = None,
+        author: str | None = "contributor",
+        committer: str | None = None,
+        author_email: str | None = None,
+        committer_email: str | None = None,
     ) -> str:
-        """Commit ``content`` at ``path`` on branch ``ref`` (created from the default branch if new)."""
-        return self._change(repo, ref, path, content, message or f"Update {path}")
+        """Commit ``content`` at ``path`` on branch ``ref`` (created from the default branch if new).
 
-    def delete_file(self, repo: Repo | str, ref: str, path: str) -> str:
+        ``author``/``committer`` are the logins the commit's emails link to (None with no email: an
+        address linked to no account); the committer defaults to the author, emails to their noreply ones.
+        """
+        people = People(author, committer, author_email, committer_email)
+        return self._change(repo, ref, path, content, message or f"Update {path}", people)
+
+    def delete_file(self, repo: Repo | str, ref: str, path: str, *, people: People | None = None) -> str:
         """Commit the removal of ``path`` on branch ``ref``; return the new head SHA."""
-        return self._change(repo, ref, path, None, f"Delete {path}")
+        return self._change(repo, ref, path, None, f"Delete {path}", people or People())
 
     def _change(
-        self, repo: Repo | str, ref: str, path: str, content: str | bytes | None, message: str
+        self,
+        repo: Repo | str,
+        ref: str,
+        path: str,
+        content: str | bytes | None,
+        message: str,
+        people: People,
     ) -> str:
         with self.state.lock:
             target = self._repo(repo)
@@ -292,8 +324,9 @@ class GitHubDouble(PullsMixin, HookMixin, ProtectionMixin, ActionsMixin):
                 tree.pop(path.strip("/"), None)
             else:
                 tree[path.strip("/")] = _blob(content)
-            target.refs[branch] = self.state.commit(target, parent, tree, message).sha
-            return target.refs[branch]
+            commit = self.state.commit(target, parent, tree, message, people=people, date=self.now())
+            target.refs[branch] = commit.sha
+            return commit.sha
 
     def set_role(self, repo: Repo | str, login: str, role: str | None) -> None:
         """Give ``login`` a role on ``repo`` (admin, maintain, write, triage, read), or None to remove it."""

@@ -27,6 +27,7 @@ class _Double(Protocol):
     state: State
     base_url: str
 
+    def now(self) -> float: ...
     def _repo(self, repo: Repo | str) -> Repo: ...
 
 
@@ -109,6 +110,6 @@ class ProtectionMixin:
             tree = dict(parent.tree) if parent else {}
             data = content.encode()
             tree[path] = Blob(sha=blob_sha(data), data=data)
-            after = self.state.commit(target, parent, tree, f"Rewrite {path}").sha
+            after = self.state.commit(target, parent, tree, f"Rewrite {path}", date=self.now()).sha
             target.refs[f"refs/heads/{branch}"] = after
             return before, after

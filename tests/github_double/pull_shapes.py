@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.github_double.pulls import changed_files, commits_between
+from tests.github_double.review_shapes import author_association, pull_labels_json, requested_teams_json
 from tests.github_double.shapes import WEB, account_json, iso, repository_json
-from tests.github_double.state import Blob, PullRequest, Repo, node_id
+from tests.github_double.state import Blob, PullRequest, Repo, State, node_id
+
+# Keys of a full ``pull-request`` that the ``pull-request-simple`` items of a listing do not carry.
+FULL_ONLY = (
+    "merged",
+    "mergeable",
+    "rebaseable",
+    "mergeable_state",
+    "merged_by",
+    "comments",
+    "review_comments",
+    "maintainer_can_modify",
+    "commits",
+    "additions",
+    "deletions",
+    "changed_files",
+)
 
 
 def _branch_json(api: str, repo: Repo, ref: str, sha: str, user: Any) -> dict[str, Any]:
@@ -22,8 +40,11 @@ def _link(href: str) -> dict[str, str]:
     return {"href": href}
 
 
-def pull_request_json(api: str, repo: Repo, head_repo: Repo, pull: PullRequest, files: int) -> dict[str, Any]:
+def pull_request_json(api: str, state: State, repo: Repo, pull: PullRequest) -> dict[str, Any]:
     """A ``pull-request`` object as ``GET /repos/{owner}/{repo}/pulls/{pull_number}`` returns it."""
+    head_repo = state.repo_by_id(pull.head_repo_id) or repo
+    files = len(changed_files(repo, pull))
+    commits = len(commits_between(repo, pull.base_sha, pull.head_sha))
     url = f"{api}/repos/{repo.full_name}/pulls/{pull.number}"
     issue = f"{api}/repos/{repo.full_name}/issues/{pull.number}"
     html = f"{WEB}/{repo.full_name}/pull/{pull.number}"
@@ -47,7 +68,7 @@ def pull_request_json(api: str, repo: Repo, head_repo: Repo, pull: PullRequest, 
         "title": pull.title,
         "user": account_json(api, pull.user),
         "body": None,
-        "labels": [],
+        "labels": pull_labels_json(api, state, repo, pull.labels),
         "milestone": None,
         "active_lock_reason": None,
         "created_at": created,
@@ -57,8 +78,8 @@ def pull_request_json(api: str, repo: Repo, head_repo: Repo, pull: PullRequest, 
         "merge_commit_sha": pull.merge_commit_sha,
         "assignee": None,
         "assignees": [],
-        "requested_reviewers": [],
-        "requested_teams": [],
+        "requested_reviewers": [account_json(api, state.user(login)) for login in pull.requested_users],
+        "requested_teams": requested_teams_json(api, state, repo, pull.requested_teams),
         "head": _branch_json(api, head_repo, pull.head_ref, pull.head_sha, pull.user),
         "base": _branch_json(api, repo, pull.base_ref, pull.base_sha, repo.owner),
         "_links": {
@@ -71,7 +92,7 @@ def pull_request_json(api: str, repo: Repo, head_repo: Repo, pull: PullRequest, 
             "commits": _link(f"{url}/commits"),
             "statuses": _link(f"{api}/repos/{repo.full_name}/statuses/{pull.head_sha}"),
         },
-        "author_association": "CONTRIBUTOR",
+        "author_association": author_association(repo, pull.user.login),
         "auto_merge": None,
         "draft": pull.draft,
         "merged": pull.merged,
@@ -82,11 +103,17 @@ def pull_request_json(api: str, repo: Repo, head_repo: Repo, pull: PullRequest, 
         "comments": 0,
         "review_comments": 0,
         "maintainer_can_modify": False,
-        "commits": 1,
+        "commits": commits,
         "additions": 0,
         "deletions": 0,
         "changed_files": files,
     }
+
+
+def pull_request_simple_json(api: str, state: State, repo: Repo, pull: PullRequest) -> dict[str, Any]:
+    """A ``pull-request-simple``: a pull request as listings return it."""
+    body = pull_request_json(api, state, repo, pull)
+    return {key: value for key, value in body.items() if key not in FULL_ONLY}
 
 
 def diff_entry_json(api: str, repo: Repo, sha: str, entry: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""Arranging pull requests in the double: open (from a branch or a fork), push to, retarget, merge."""
+"""Arranging pull requests in the double: open (from a branch or a fork), push to, retarget, merge, and
+queue for merging (merge groups)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from tests.github_double.state import Commit, PullRequest, Repo, State
+from tests.github_double.state import Blob, Commit, People, PullRequest, Repo, State
 
 
 class _Double(Protocol):
@@ -13,10 +14,15 @@ class _Double(Protocol):
 
     def now(self) -> float: ...
     def _repo(self, repo: Repo | str) -> Repo: ...
-    def put_file(
-        self, repo: Repo | str, ref: str, path: str, content: str | bytes, *, message: str | None = None
+    def _change(
+        self,
+        repo: Repo | str,
+        ref: str,
+        path: str,
+        content: str | bytes | None,
+        message: str,
+        people: People,
     ) -> str: ...
-    def delete_file(self, repo: Repo | str, ref: str, path: str) -> str: ...
 
 
 class PullsMixin:
@@ -65,18 +71,33 @@ class PullsMixin:
             return self.state.pulls[(self._repo(repo).id, number)]
 
     def push_to_pull(
-        self: _Double, repo: Repo | str, number: int, path: str, content: str | bytes | None
+        self: _Double,
+        repo: Repo | str,
+        number: int,
+        path: str,
+        content: str | bytes | None,
+        *,
+        author: str | None = None,
+        committer: str | None = None,
+        author_email: str | None = None,
+        committer_email: str | None = None,
+        message: str | None = None,
     ) -> str:
-        """Commit a change (``None`` deletes) on the pull request's head branch; return the new head SHA."""
+        """Commit a change (``None`` deletes) on the pull request's head branch; return the new head SHA.
+
+        The author defaults to the pull request's user (an ``author_email`` alone: an address linked
+        to no account), the committer to the author.
+        """
         with self.state.lock:
             target = self._repo(repo)
             pull = self.state.pulls[(target.id, number)]
             source = self.state.repo_by_id(pull.head_repo_id)
             assert source is not None
-            if content is None:
-                sha = self.delete_file(source, pull.head_ref, path)
-            else:
-                sha = self.put_file(source, pull.head_ref, path, content)
+            if author is None and author_email is None:
+                author = pull.user.login
+            people = People(author, committer, author_email, committer_email)
+            default = f"Delete {path}" if content is None else f"Update {path}"
+            sha = self._change(source, pull.head_ref, path, content, message or default, people)
             _copy_history(source, target, sha)
             pull.head_sha = sha
             target.refs[f"refs/pull/{number}/head"] = sha
@@ -99,11 +120,52 @@ class PullsMixin:
             branch = f"refs/heads/{pull.base_ref}"
             parent = target.commits[target.refs[branch]]
             head = target.commits[pull.head_sha]
-            merged = self.state.commit(target, parent, dict(head.tree), f"Merge pull request #{number}")
+            people = People(by, "web-flow", committer_email="noreply@github.com")
+            message = f"Merge pull request #{number}"
+            merged = self.state.commit(
+                target, parent, dict(head.tree), message, people=people, date=self.now()
+            )
             target.refs[branch] = merged.sha
             pull.state, pull.merged, pull.merge_commit_sha = "closed", True, merged.sha
             pull.merged_by = self.state.account(by, "User")
             return merged.sha
+
+    def open_merge_group(
+        self: _Double, repo: Repo | str, number_list: list[int], base: str = "main"
+    ) -> tuple[str, str]:
+        """Queue the pull requests in order: each gets a merge group commit (its changes on top of the
+        previous group, parents the previous group and its head) on
+        ``refs/heads/gh-readonly-queue/{base}/pr-{N}-{sha of the commit the group was built on}``, as
+        GitHub's merge queue names them. Return the last group's (head_sha, head_ref)."""
+        if not number_list:
+            raise ValueError("a merge group holds at least one pull request")
+        with self.state.lock:
+            target = self._repo(repo)
+            parent = target.commits[target.refs[f"refs/heads/{base}"]]
+            head_ref = ""
+            for number in number_list:
+                pull = self.state.pulls[(target.id, number)]
+                tree = _applied(dict(parent.tree), changed_files(target, pull))
+                people = People(pull.user.login, "web-flow", committer_email="noreply@github.com")
+                message = f"Merge pull request #{number} from {pull.head_ref}"
+                commit = self.state.commit(
+                    target, parent, tree, message, people=people, merged=(pull.head_sha,), date=self.now()
+                )
+                head_ref = f"refs/heads/gh-readonly-queue/{base}/pr-{number}-{parent.sha}"
+                target.refs[head_ref] = commit.sha
+                parent = commit
+            return parent.sha, head_ref
+
+
+def _applied(tree: dict[str, Blob], files: list[dict[str, Any]]) -> dict[str, Blob]:
+    """``tree`` with a pull request's file changes made to it."""
+    for entry in files:
+        tree.pop(entry.get("previous_filename", ""), None)
+        if entry["status"] == "removed":
+            tree.pop(entry["filename"], None)
+        else:
+            tree[entry["filename"]] = entry["blob"]
+    return tree
 
 
 def _copy_history(source: Repo, target: Repo, sha: str) -> None:
@@ -135,8 +197,11 @@ def merge_base(repo: Repo, base_sha: str, head_sha: str) -> Commit | None:
 def changed_files(repo: Repo, pull: PullRequest) -> list[dict[str, Any]]:
     """The pull request's files as GitHub lists them: status, and the old name of a renamed file."""
     start = merge_base(repo, pull.base_sha, pull.head_sha)
-    before = dict(start.tree) if start else {}
-    after = repo.commits[pull.head_sha].tree
+    return tree_diff(dict(start.tree) if start else {}, repo.commits[pull.head_sha].tree)
+
+
+def tree_diff(before: dict[str, Blob], after: dict[str, Blob]) -> list[dict[str, Any]]:
+    """Diff entries from ``before`` to ``after``: added, modified, renamed (same blob), removed."""
     removed = {path: blob for path, blob in before.items() if path not in after}
     files = []
     for path, blob in sorted(after.items()):
@@ -155,3 +220,22 @@ def changed_files(repo: Repo, pull: PullRequest) -> list[dict[str, Any]]:
             files.append({"filename": path, "status": "added" if old is None else "modified", "blob": blob})
     files += [{"filename": path, "status": "removed", "blob": blob} for path, blob in sorted(removed.items())]
     return files
+
+
+def commits_between(repo: Repo, base_sha: str, head_sha: str) -> list[Commit]:
+    """Commits reachable from ``head_sha`` but not ``base_sha``, parents before children (oldest first)."""
+    excluded = {commit.sha for commit in _ancestry(repo, base_sha)}
+    ordered: list[Commit] = []
+    seen: set[str] = set()
+    pending: list[tuple[str, bool]] = [(head_sha, False)]
+    while pending:
+        sha, expanded = pending.pop()
+        if expanded:
+            ordered.append(repo.commits[sha])
+            continue
+        if sha in seen or sha in excluded or sha not in repo.commits:
+            continue
+        seen.add(sha)
+        pending.append((sha, True))
+        pending.extend((parent, False) for parent in reversed(repo.commits[sha].parents))
+    return ordered

@@ -42,6 +42,11 @@ REQUIRED_ONLY_ONE_OF = (
 )
 
 
+# Places GitHub answers null where its description forgets ``nullable``: a label without a description
+# (the same label is nullable in ``label``, ``pull-request`` and the webhooks' ``Label``).
+NULLABLE = ("/components/schemas/pull-request-simple/properties/labels/items/properties/description",)
+
+
 class SchemaViolation(AssertionError):
     """A body that does not match GitHub's schema; ``errors`` holds one line per problem."""
 
@@ -87,7 +92,8 @@ def _pointer(document: Any, pointer: str) -> Any:
 
 
 def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with the known mistakes (``ALL_OF_MEANS_ANY_OF``, ``REQUIRED_ONLY_ONE_OF``) corrected."""
+    """The document with the known mistakes (``ALL_OF_MEANS_ANY_OF``, ``REQUIRED_ONLY_ONE_OF``, ``NULLABLE``)
+    corrected."""
     fixed = copy.deepcopy(document)
     for pointer in ALL_OF_MEANS_ANY_OF:
         try:
@@ -102,6 +108,11 @@ def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
         except KeyError:
             continue
         node["required"] = [name for name in node.get("required", []) if name != key]
+    for pointer in NULLABLE:
+        try:
+            _pointer(fixed, pointer)["nullable"] = True
+        except KeyError:
+            continue
     return fixed
 
 
@@ -190,9 +201,10 @@ class OpenApi:
 
     def response_errors(self, operation_id: str, status: int, body: Any) -> list[str]:
         op = self.operation(operation_id)
-        if str(status) in op.responses:
+        if str(status) in op.responses and (op.responses[str(status)] is not None or status < 400):
             schema = op.responses[str(status)]
         elif status >= 400:
+            # GitHub sends its error body even where the description documents an error without content.
             schema = BASIC_ERROR
         else:
             return [f"status {status} is not a documented response of {operation_id}"]

@@ -1,5 +1,6 @@
 """The double's in-memory GitHub: the App, accounts, installations, repositories, git data, check runs,
-branch protection and rulesets (``protection_state``), and which commits carry a verified signature.
+branch protection and rulesets (``protection_state``), reviews, teams and labels (``review_state``), and
+which commits carry a verified signature.
 
 Git objects are simplified: a commit holds its whole tree as ``path -> Blob``. Blob SHAs are real git
 blob SHAs (``git hash-object`` gives the same); commit SHAs are unique but not git-identical.
@@ -17,6 +18,7 @@ from typing import Any
 
 from tests.github_double.actions_state import ActionsState
 from tests.github_double.protection_state import ClassicProtection, Ruleset
+from tests.github_double.review_state import Label, Review, Team
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -77,10 +79,28 @@ class Blob:
 
 @dataclass(frozen=True)
 class Commit:
+    """A commit; ``author``/``committer`` are the logins their emails are linked to (None: no account)."""
+
     sha: str
     tree: dict[str, Blob]
     parents: tuple[str, ...]
     message: str
+    author: str | None
+    author_email: str
+    committer: str | None
+    committer_email: str
+    date: float
+
+
+@dataclass(frozen=True)
+class People:
+    """Who wrote and who committed a new commit: logins (None: an email linked to no account) and emails
+    (None: the login's noreply address); the committer defaults to the author."""
+
+    author: str | None = "contributor"
+    committer: str | None = None
+    author_email: str | None = None
+    committer_email: str | None = None
 
 
 @dataclass
@@ -176,6 +196,9 @@ class PullRequest:
     merged: bool = False
     merged_by: Account | None = None
     merge_commit_sha: str | None = None
+    requested_users: list[str] = field(default_factory=list)
+    requested_teams: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 class State:
@@ -194,6 +217,9 @@ class State:
         self.protections: dict[tuple[int, str], ClassicProtection] = {}
         self.rulesets: dict[int, Ruleset] = {}
         self.signed: set[str] = set()
+        self.reviews: dict[int, Review] = {}
+        self.teams: dict[tuple[int, str], Team] = {}
+        self.labels: dict[tuple[int, str], Label] = {}
         self.actions = ActionsState()
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
@@ -206,13 +232,24 @@ class State:
         return next(self._ids)
 
     def account(self, login: str, account_type: str = "Organization") -> Account:
-        """The account with this login, created on first use."""
-        if not NAME.match(login):
+        """The account with this login, created on first use; ``name[bot]`` is always a Bot."""
+        bot = login.endswith("[bot]")
+        if not NAME.match(login.removesuffix("[bot]")):
             raise ValueError(f"not a valid GitHub login: {login!r}")
         key = login.lower()
         if key not in self.accounts:
-            self.accounts[key] = Account(login=login, id=self.next_id(), type=account_type)
+            kind = "Bot" if bot else account_type
+            self.accounts[key] = Account(login=login, id=self.next_id(), type=kind)
         return self.accounts[key]
+
+    def user(self, login: str) -> Account:
+        """A person's account, or a bot's when ``login`` ends in ``[bot]``."""
+        return self.account(login, "User")
+
+    def noreply_email(self, login: str) -> str:
+        """The private commit email GitHub links to ``login``."""
+        account = self.user(login)
+        return f"{account.id}+{account.login}@users.noreply.github.com"
 
     def repo(self, full_name: str) -> Repo | None:
         return self.repos.get(full_name.lower())
@@ -223,11 +260,41 @@ class State:
     def installation_for(self, account: Account) -> Installation | None:
         return next((i for i in self.installations.values() if i.account.id == account.id), None)
 
-    def commit(self, repo: Repo, parent: Commit | None, tree: dict[str, Blob], message: str) -> Commit:
-        """Store a new commit on ``repo`` (not moving any ref) and return it."""
+    def commit(
+        self,
+        repo: Repo,
+        parent: Commit | None,
+        tree: dict[str, Blob],
+        message: str,
+        *,
+        people: People | None = None,
+        merged: tuple[str, ...] = (),
+        date: float = 0.0,
+    ) -> Commit:
+        """Store a new commit on ``repo`` (not moving any ref) and return it; ``merged``: further parents."""
         listing = "\n".join(f"{path} {blob.sha}" for path, blob in sorted(tree.items()))
         seed = f"{repo.id}\n{parent.sha if parent else ''}\n{listing}\n{message}\n{next(self._commits)}"
         sha = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
-        commit = Commit(sha=sha, tree=dict(tree), parents=(parent.sha,) if parent else (), message=message)
+        who = people or People()
+        author_email = who.author_email or self._email_of(who.author)
+        if who.committer is None and who.committer_email is None:
+            committer, committer_email = who.author, author_email
+        else:
+            committer, committer_email = who.committer, who.committer_email or self._email_of(who.committer)
+        commit = Commit(
+            sha=sha,
+            tree=dict(tree),
+            parents=((parent.sha,) if parent else ()) + merged,
+            message=message,
+            author=who.author,
+            author_email=author_email,
+            committer=committer,
+            committer_email=committer_email,
+            date=date,
+        )
         repo.commits[sha] = commit
         return commit
+
+    def _email_of(self, login: str | None) -> str:
+        """The noreply address of a linked login; an address no account claims for None."""
+        return self.noreply_email(login) if login is not None else "unlinked@example.invalid"

@@ -1,7 +1,8 @@
 """Webhook payloads built from the double's state and checked against GitHub's webhook schemas.
 
 Scenario tests post these through the guard's receiver, so the event the guard sees and the state
-the double answers with always agree. Every builder validates its payload before returning it.
+the double answers with always agree. Every builder validates its payload before returning it. The
+review gate's builders live in ``review_webhooks`` and are offered here too.
 """
 
 from __future__ import annotations
@@ -13,57 +14,29 @@ from tests.github_double.double import GitHubDouble
 from tests.github_double.protection_shapes import ruleset_json
 from tests.github_double.protection_state import ClassicProtection
 from tests.github_double.pull_shapes import pull_request_json
-from tests.github_double.pulls import changed_files
+from tests.github_double.review_webhooks import check_run, membership, merge_group, pull_request_review, team
 from tests.github_double.schema import validate_webhook
-from tests.github_double.shapes import account_json, installation_json, repository_json
-from tests.github_double.state import Account, Repo, node_id
+from tests.github_double.shapes import installation_json
+from tests.github_double.state import Repo, node_id
+from tests.github_double.webhook_envelope import app_bot, envelope, sender_json
 
-
-def sender_json(double: GitHubDouble, login: str) -> dict[str, Any]:
-    """The ``sender`` of a delivery: a user, or a bot account when ``login`` ends in ``[bot]``."""
-    if not login.endswith("[bot]"):
-        return account_json(double.base_url, double.state.account(login, "User"))
-    body = account_json(double.base_url, Account(login=login, id=zlib.crc32(login.encode()), type="Bot"))
-    return body | {"html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}"}
-
-
-def app_bot(double: GitHubDouble) -> str:
-    """The login the registered App acts under: ``<slug>[bot]``."""
-    assert double.state.app is not None
-    return f"{double.state.app.slug}[bot]"
-
-
-def _envelope(double: GitHubDouble, repo: Repo, sender: str) -> dict[str, Any]:
-    installation = double.state.installation_for(repo.owner)
-    repository = repository_json(double.base_url, repo, full=False)
-    repository["has_discussions"] = False
-    body: dict[str, Any] = {"repository": repository, "sender": sender_json(double, sender)}
-    if repo.owner.type == "Organization":
-        body["organization"] = _organization(double, repo)
-    if installation is not None:
-        body["installation"] = {
-            "id": installation.id,
-            "node_id": f"MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u{installation.id}",
-        }
-    return body
-
-
-def _organization(double: GitHubDouble, repo: Repo) -> dict[str, Any]:
-    api, login = double.base_url, repo.owner.login
-    return {
-        "login": login,
-        "id": repo.owner.id,
-        "node_id": f"MDEyOk9yZ2FuaXphdGlvbj{repo.owner.id}",
-        "url": f"{api}/orgs/{login}",
-        "repos_url": f"{api}/orgs/{login}/repos",
-        "events_url": f"{api}/orgs/{login}/events",
-        "hooks_url": f"{api}/orgs/{login}/hooks",
-        "issues_url": f"{api}/orgs/{login}/issues",
-        "members_url": f"{api}/orgs/{login}/members{{/member}}",
-        "public_members_url": f"{api}/orgs/{login}/public_members{{/member}}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{repo.owner.id}?v=4",
-        "description": None,
-    }
+__all__ = [
+    "app_bot",
+    "branch_protection_configuration",
+    "branch_protection_rule",
+    "check_run",
+    "installation",
+    "installation_repositories",
+    "membership",
+    "merge_group",
+    "pull_request",
+    "pull_request_review",
+    "push",
+    "repository",
+    "repository_ruleset",
+    "sender_json",
+    "team",
+]
 
 
 def pull_request(
@@ -71,14 +44,15 @@ def pull_request(
 ) -> dict[str, Any]:
     """A ``pull_request`` delivery for the pull request as the double holds it now.
 
-    ``synchronize`` needs ``before=`` and ``after=``; ``edited`` with a new base needs ``changes=``.
+    ``synchronize`` needs ``before=`` and ``after=`` (the sender is who pushed); ``edited`` after
+    ``retarget_pull`` needs ``changes={"base": {"ref": {"from": old}, "sha": {"from": old_sha}}}``;
+    ``closed`` after ``merge_pull`` shows ``merged`` and ``merged_by``.
     """
     with double.state.lock:
         target = double._repo(repo)
         pull = double.pull(target, number)
-        head_repo = double.state.repo_by_id(pull.head_repo_id) or target
-        body = _envelope(double, target, sender or pull.user.login)
-        pr = pull_request_json(double.base_url, target, head_repo, pull, len(changed_files(target, pull)))
+        body = envelope(double, target, sender or pull.user.login)
+        pr = pull_request_json(double.base_url, double.state, target, pull)
     for side in ("head", "base"):
         pr[side]["repo"]["has_discussions"] = False
     payload = {"action": action, "number": number, "pull_request": pr, **body, **extra}
@@ -101,7 +75,7 @@ def push(
     with double.state.lock:
         target = double._repo(repo)
         commits = [] if after == zero else _commits_between(double, target, before, after)
-        body = _envelope(double, target, pusher)
+        body = envelope(double, target, pusher)
     payload = {
         "ref": ref,
         "before": before,
@@ -208,7 +182,7 @@ def branch_protection_rule(
     with double.state.lock:
         target = double._repo(repo)
         rule = _rule_json(target, branch, double.state.protections.get((target.id, branch)))
-        body = _envelope(double, target, sender)
+        body = envelope(double, target, sender)
     payload = {"action": action, "rule": rule, **body}
     if action == "edited":
         payload["changes"] = changes or {}
@@ -221,7 +195,7 @@ def branch_protection_configuration(
 ) -> dict[str, Any]:
     """``branch_protection_configuration``: ``enabled`` or ``disabled`` for the whole repository."""
     with double.state.lock:
-        payload = {"action": action, **_envelope(double, double._repo(repo), sender)}
+        payload = {"action": action, **envelope(double, double._repo(repo), sender)}
     validate_webhook("branch_protection_configuration", action, payload)
     return payload
 
@@ -233,7 +207,7 @@ def repository_ruleset(
     with double.state.lock:
         target = double._repo(repo)
         ruleset = double.state.rulesets[ruleset_id]
-        body = _envelope(double, target, sender)
+        body = envelope(double, target, sender)
         shown = ruleset_json(double.base_url, target, ruleset)
     shown.pop("current_user_can_bypass")
     if ruleset.repo_id is None:
@@ -248,7 +222,7 @@ def repository(
 ) -> dict[str, Any]:
     """A ``repository`` delivery (``created``, ``edited`` with ``changes=`` ...) for the repository now."""
     with double.state.lock:
-        payload = {"action": action, **_envelope(double, double._repo(repo), sender), **extra}
+        payload = {"action": action, **envelope(double, double._repo(repo), sender), **extra}
     validate_webhook("repository", action, payload)
     return payload
 

@@ -59,18 +59,20 @@ def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]
 
 @pytest.fixture
 def acme(github_double: GitHubDouble, caller: Caller) -> int:
-    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1, ``main`` protected
-    and governed by a ruleset, ``feature`` unprotected, a running and a finished workflow run, environments
-    ``production`` guarded by the App and ``staging``); a token minted."""
+    """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1 by octocat, ``main``
+    protected and governed by a ruleset, ``feature`` unprotected, a running and a finished workflow run,
+    environments ``production`` guarded by the App and ``staging``), team ``reviewers`` (``reviewer``, who
+    may write, and maintainer ``lead``); a token minted."""
     permissions = {
         "administration": "write",
         "checks": "write",
         "contents": "write",
+        "issues": "write",
+        "members": "read",
         "metadata": "read",
-        "pull_requests": "read",
+        "pull_requests": "write",
         "actions": "write",
         "deployments": "write",
-        "issues": "write",
         "environments": "read",
     }
     installation = github_double.add_installation("acme", permissions=permissions)
@@ -81,6 +83,8 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.open_pull("acme/widgets", "feature", user="octocat")
     github_double.protect("acme/widgets", "main")
     github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
+    github_double.add_team("acme", "reviewers", members=["reviewer"], maintainers=["lead"])
+    github_double.set_role("acme/widgets", "reviewer", "write")
     github_double.start_run("acme/widgets", ".github/workflows/ci.yml", pull=1, event="pull_request")
     github_double.start_run("acme/widgets", ".github/workflows/ci.yml", status="completed")
     github_double.add_environment("acme/widgets", "production", secrets=("DEPLOY_KEY",), guarded=True)

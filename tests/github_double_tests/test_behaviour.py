@@ -77,7 +77,7 @@ def test_a_token_can_be_narrowed_to_some_repositories(
 
 
 def test_a_token_cannot_ask_for_more_than_the_installation_has(caller: Caller, acme: int) -> None:
-    answer = caller.mint(acme, {"permissions": {"pull_requests": "write"}})
+    answer = caller.mint(acme, {"permissions": {"workflows": "write"}})
     assert answer.status_code == 422
     assert caller.mint(acme, {"repositories": ["not-there"]}).status_code == 422
 
@@ -225,8 +225,8 @@ def test_a_delayed_answer_arrives_late_and_a_dropped_one_never(
 
 
 def test_faults_name_a_route_the_double_serves(github_double: GitHubDouble) -> None:
-    with pytest.raises(ValueError, match=r"no route GET /repos/\{owner\}/\{repo\}/pulls"):
-        github_double.fail("GET", "/repos/{owner}/{repo}/pulls")
+    with pytest.raises(ValueError, match=r"no route GET /repos/\{owner\}/\{repo\}/issues"):
+        github_double.fail("GET", "/repos/{owner}/{repo}/issues")
 
 
 def test_calls_record_what_was_asked_and_answered(

@@ -212,7 +212,41 @@ EXCHANGES = [
     ),
     Exchange("issues/create-comment", "POST /repos/acme/widgets/issues/1/comments", 201, {"body": "Hello"}),
     Exchange("issues/create-comment", "POST /repos/acme/widgets/issues/99/comments", 404, {"body": "Hello"}),
+    Exchange("pulls/list", "GET /repos/acme/widgets/pulls?state=all&base=main", 200),
+    Exchange("pulls/list", "GET /repos/acme/widgets/pulls?state=merged", 422),
     Exchange("pulls/list-commits", "GET /repos/acme/widgets/pulls/1/commits", 200),
+    Exchange("pulls/list-commits", "GET /repos/acme/widgets/pulls/99/commits", 404),
+    Exchange("pulls/list-reviews", "GET /repos/acme/widgets/pulls/1/reviews", 200),
+    Exchange("pulls/get-review", "GET /repos/acme/widgets/pulls/1/reviews/{review}", 200),
+    Exchange("pulls/get-review", "GET /repos/acme/widgets/pulls/1/reviews/1", 404),
+    Exchange(
+        "pulls/request-reviewers",
+        "POST /repos/acme/widgets/pulls/1/requested_reviewers",
+        201,
+        {"reviewers": ["reviewer"], "team_reviewers": ["reviewers"]},
+    ),
+    Exchange(
+        "pulls/request-reviewers",
+        "POST /repos/acme/widgets/pulls/1/requested_reviewers",
+        422,
+        {"reviewers": ["octocat"]},
+    ),
+    Exchange("issues/add-labels", "POST /repos/acme/widgets/issues/1/labels", 200, {"labels": ["ci"]}),
+    Exchange("issues/add-labels", "POST /repos/acme/widgets/issues/99/labels", 404, {"labels": ["ci"]}),
+    Exchange("repos/compare-commits-with-basehead", "GET /repos/acme/widgets/compare/main...feature", 200),
+    Exchange(
+        "repos/compare-commits-with-basehead",
+        "GET /repos/acme/widgets/compare/main..." + "f" * 40,
+        404,
+    ),
+    Exchange(
+        "teams/get-membership-for-user-in-org", "GET /orgs/acme/teams/reviewers/memberships/reviewer", 200
+    ),
+    Exchange(
+        "teams/get-membership-for-user-in-org", "GET /orgs/acme/teams/reviewers/memberships/octocat", 404
+    ),
+    Exchange("teams/list-members-in-org", "GET /orgs/acme/teams/reviewers/members", 200),
+    Exchange("teams/list-members-in-org", "GET /orgs/acme/teams/nobody/members", 404),
 ]
 MANIFEST = {
     "name": "Guard Test",
@@ -239,7 +273,9 @@ def test_answers_match_the_documented_response_schema(
     setup = caller.call("POST", "/repos/acme/widgets/check-runs", {"name": "setup", "head_sha": sha})
     code = github_double.manifest_code(MANIFEST)
     ruleset = str(min(github_double.state.rulesets))
+    review = github_double.review_pull("acme/widgets", 1, "reviewer")
     values = {
+        "review": str(review),
         "sha": sha,
         "run": str(setup.json()["id"]),
         "installation": str(acme),

@@ -60,7 +60,11 @@ def test_the_scheduler_sweeps_branch_protection_every_hour_and_finds_what_a_lost
     protected(guard_app, github_double)
     weaken(github_double, required_approving_review_count=0)
     now = github_double.now()
-    assert Scheduler(guard_app.services, clock=lambda: now).run_once()["branch_protection"] == 2
+    assert Scheduler(guard_app.services, clock=lambda: now).run_once() == {
+        "branch_protection": 2,
+        "pipeline_review": 2,
+        "fork_secrets_settings": 2,
+    }
     assert Scheduler(guard_app.services, clock=lambda: now + 60).run_once() == {}
     guard_app.services.inbox.clock = lambda: now + 3600
     guard_app.process()
@@ -68,4 +72,4 @@ def test_the_scheduler_sweeps_branch_protection_every_hour_and_finds_what_a_lost
     assert put.body == DECLARED_BODY
     [alert] = guard_app.alerts()
     assert alert["title"] == "main in acme/widgets is not protected as declared (found by the periodic sweep)"
-    assert Scheduler(guard_app.services, clock=lambda: now + 3600).run_once() == {"branch_protection": 2}
+    assert Scheduler(guard_app.services, clock=lambda: now + 3600).run_once()["branch_protection"] == 2

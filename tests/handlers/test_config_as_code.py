@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from guard.config_store import ConfigStore
@@ -80,13 +82,18 @@ def test_a_valid_push_is_applied_and_a_locked_key_is_ignored_with_an_alert(
     assert "pipeline_review.required_approvals" in alert["title"] + alert["details"]
 
 
+def config_checks(github_double: GitHubDouble) -> list[Any]:
+    """The config preview's check runs (the review gate posts its own beside them)."""
+    return [run for run in github_double.check_runs("acme/widgets") if run.name == "Pipeline Guard / config"]
+
+
 def test_a_pull_request_changing_guard_yml_gets_a_preview_check_and_changes_nothing(
     guard_app: Scenario, github_double: GitHubDouble, acme: int
 ) -> None:
     github_double.put_file("acme/widgets", "loosen", ".github/guard.yml", "fork_secrets:\n  mode: off\n")
     number = github_double.open_pull("acme/widgets", "loosen", user="mallory").number
     guard_app.handle("pull_request", webhooks.pull_request(github_double, "acme/widgets", number, "opened"))
-    [run] = github_double.check_runs("acme/widgets")
+    [run] = config_checks(github_double)
     assert (run.name, run.conclusion) == ("Pipeline Guard / config", "success")
     assert run.output["title"] == ".github/guard.yml is valid; 1 setting change"
     assert "Nothing is applied until this change lands on the default branch." in run.output["summary"]
@@ -99,7 +106,7 @@ def test_a_pull_request_with_a_broken_guard_yml_fails_its_check_with_annotations
     github_double.put_file("acme/widgets", "typo", ".github/guard.yml", "fork_secret:\n  mode: observe\n")
     number = github_double.open_pull("acme/widgets", "typo").number
     guard_app.handle("pull_request", webhooks.pull_request(github_double, "acme/widgets", number, "opened"))
-    [run] = github_double.check_runs("acme/widgets")
+    [run] = config_checks(github_double)
     assert run.conclusion == "failure"
     assert run.output["title"] == ".github/guard.yml has 1 error"
     [annotation] = run.annotations
@@ -116,4 +123,4 @@ def test_a_pull_request_that_does_not_touch_guard_yml_gets_no_config_check(
     github_double.put_file("acme/widgets", "docs", "README.md", "# docs\n")
     number = github_double.open_pull("acme/widgets", "docs").number
     guard_app.handle("pull_request", webhooks.pull_request(github_double, "acme/widgets", number, "opened"))
-    assert github_double.check_runs("acme/widgets") == []
+    assert config_checks(github_double) == []

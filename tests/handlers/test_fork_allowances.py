@@ -69,8 +69,7 @@ def test_the_pull_requests_author_cannot_allow_its_runs(world: World) -> None:
 
 
 def test_a_maintainer_who_pushed_to_the_pull_request_cannot_allow_it(world: World) -> None:
-    head = world.double.push_to_pull(REPO, world.pull, "src/extra.js", "more()\n")
-    world.double.set_commit_author(head, "maintainer")
+    head = world.double.push_to_pull(REPO, world.pull, "src/extra.js", "more()\n", author="maintainer")
     run = world.fork_run(DEPLOY)
     world.deploy(run)
 

@@ -11,16 +11,19 @@ from tests.github_double.routes import (
     branches,
     checks,
     collaborators,
+    comments,
     commits,
+    compare,
     contents,
     environments,
     git,
     hook_deliveries,
     issues,
-    pull_commits,
     pulls,
     rate_limit,
     repos,
+    reviews,
+    teams,
 )
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
@@ -38,11 +41,14 @@ MODULES = (
     branches,
     commits,
     rate_limit,
+    reviews,
+    compare,
+    issues,
+    teams,
     actions,
     environments,
     actions_permissions,
-    issues,
-    pull_commits,
+    comments,
 )
 
 

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.github_double.pull_shapes import pull_request_json
+from tests.github_double.commit_shapes import git_people_json, parents_json, verification_json
+from tests.github_double.pull_shapes import pull_request_simple_json
 from tests.github_double.routing import Reply, Request, Router, paginated
 from tests.github_double.shapes import WEB
 from tests.github_double.state import Commit, PullRequest, Repo, node_id
-
-# Keys of a full ``pull-request`` that the ``pull-request-simple`` items of a listing do not carry.
-FULL_ONLY = (
-    "merged",
-    "mergeable",
-    "rebaseable",
-    "mergeable_state",
-    "merged_by",
-    "comments",
-    "review_comments",
-    "maintainer_can_modify",
-    "commits",
-    "additions",
-    "deletions",
-    "changed_files",
-)
-SIGNATURE = "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ==\n-----END SSH SIGNATURE-----\n"
 
 
 def _reachable(repo: Repo, start: str) -> set[str]:
@@ -60,41 +44,21 @@ def pulls_for_commit(request: Request) -> Reply:
         for (repo_id, _), pull in sorted(request.state.pulls.items())
         if repo_id == repo.id and pull.merged == on_default and _introduced_by(repo, pull, commit.sha)
     ]
-    items = []
-    for pull in pulls:
-        head_repo = request.state.repo_by_id(pull.head_repo_id) or repo
-        body = pull_request_json(request.api, repo, head_repo, pull, 0)
-        items.append({k: v for k, v in body.items() if k not in FULL_ONLY})
-    return paginated(request, items)
+    return paginated(request, [pull_request_simple_json(request.api, request.state, repo, p) for p in pulls])
 
 
 def _git_commit_json(api: str, repo: Repo, commit: Commit, signed: bool) -> dict[str, Any]:
     url = f"{api}/repos/{repo.full_name}/git/commits/{commit.sha}"
-    person = {"name": "Octo Cat", "email": "octocat@github.com", "date": "2026-01-02T03:04:05Z"}
     return {
         "sha": commit.sha,
         "node_id": node_id("Commit", int(commit.sha[:7], 16)),
         "url": url,
         "html_url": f"{WEB}/{repo.full_name}/commit/{commit.sha}",
-        "author": person,
-        "committer": person,
+        **git_people_json(commit),
         "message": commit.message,
         "tree": {"sha": commit.sha, "url": f"{api}/repos/{repo.full_name}/git/trees/{commit.sha}"},
-        "parents": [
-            {
-                "sha": parent,
-                "url": f"{api}/repos/{repo.full_name}/git/commits/{parent}",
-                "html_url": f"{WEB}/{repo.full_name}/commit/{parent}",
-            }
-            for parent in commit.parents
-        ],
-        "verification": {
-            "verified": signed,
-            "reason": "valid" if signed else "unsigned",
-            "signature": SIGNATURE if signed else None,
-            "payload": f"tree {commit.sha}\n\n{commit.message}" if signed else None,
-            "verified_at": "2026-01-02T03:04:05Z" if signed else None,
-        },
+        "parents": parents_json(api, repo, commit, git=True),
+        "verification": verification_json(commit, signed),
     }
 
 

@@ -1,42 +1,47 @@
-"""Comments on issues and pull requests (a pull request's conversation is its issue's)."""
+"""Issue labels on pull requests: adding labels (created in the repository on first use)."""
 
 from __future__ import annotations
 
-from tests.github_double.actions_state import Comment
-from tests.github_double.routing import Reply, Request, Router
-from tests.github_double.shapes import WEB, account_json, iso
-from tests.github_double.state import node_id
+from typing import Any
+
+from tests.github_double.review_shapes import pull_labels_json
+from tests.github_double.review_state import Label
+from tests.github_double.routing import LEVELS, Reply, Request, Router
 
 
-def create_comment(request: Request) -> Reply:
-    repo = request.repo()
+def _names(body: dict[str, Any]) -> list[str]:
+    """The names in ``{"labels": [...]}`` (strings or ``{name}``); a ``suggest``ed label is not applied."""
+    items = body.get("labels", [])
+    return [
+        item["name"] if isinstance(item, dict) else item
+        for item in items
+        if not (isinstance(item, dict) and item.get("suggest"))
+    ]
+
+
+def _require_write(request: Request) -> None:
+    """GitHub accepts ``issues: write`` or ``pull_requests: write`` for a pull request's labels."""
     token = request.identity.token
-    if token is None or not {"issues", "pull_requests"} & {
-        k for k, v in token.permissions.items() if v == "write"
-    }:
+    granted = token.permissions if token else {}
+    if not any(
+        LEVELS.get(granted.get(name, ""), 0) >= LEVELS["write"] for name in ("issues", "pull_requests")
+    ):
         raise request.error(403, "Resource not accessible by integration")
-    number = request.int_param("issue_number")
-    if (repo.id, number) not in request.state.pulls:
+
+
+def add_labels(request: Request) -> Reply:
+    repo = request.repo()
+    _require_write(request)
+    pull = request.state.pulls.get((repo.id, request.int_param("issue_number")))
+    if pull is None:
         raise request.error(404, "Not Found")
-    app = request.app()
-    comment = Comment(request.state.next_id(), repo.id, number, request.body["body"], f"{app.slug}[bot]")
-    request.state.actions.comments.append(comment)
-    issue = f"{request.api}/repos/{repo.full_name}/issues/{number}"
-    bot = request.state.account(f"{app.slug}-bot", "Bot")
-    body = {
-        "id": comment.id,
-        "node_id": node_id("IssueComment", comment.id),
-        "url": f"{request.api}/repos/{repo.full_name}/issues/comments/{comment.id}",
-        "html_url": f"{WEB}/{repo.full_name}/pull/{number}#issuecomment-{comment.id}",
-        "body": comment.body,
-        "user": account_json(request.api, bot) | {"login": comment.user, "type": "Bot"},
-        "created_at": iso(request.double.now()),
-        "updated_at": iso(request.double.now()),
-        "issue_url": issue,
-        "author_association": "NONE",
-    }
-    return Reply(201, body)
+    for name in _names(request.body):
+        key = (repo.id, name.lower())
+        label = request.state.labels.setdefault(key, Label(request.state.next_id(), repo.id, name))
+        if label.name not in pull.labels:
+            pull.labels.append(label.name)
+    return Reply(200, pull_labels_json(request.api, request.state, repo, pull.labels))
 
 
 def register(router: Router) -> None:
-    router.add("issues/create-comment", create_comment)
+    router.add("issues/add-labels", add_labels)

@@ -1,7 +1,8 @@
 """The check run on a pull request that changes a guard.yml: the proposal judges nothing, and reads well."""
 
 from policies.config import ChangeKind, Level, Preview, diff, preview, preview_title, render_preview, resolve
-from policies.config.render import MAX_PROBLEMS, SUMMARY_LIMIT, code, render_effective
+from policies.config.render import MAX_PROBLEMS, SUMMARY_LIMIT, render_effective
+from policies.markdown import code
 
 from .helpers import REPO_FILE, org_layer, repo_layer
 
