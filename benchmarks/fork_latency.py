@@ -128,7 +128,9 @@ def measure(
                     time.sleep(random.uniform(0, poll))
                     cancel = index % 2 == 0
                     path = BUILD if cancel else DEPLOY
-                    run = double.start_run(REPO, path, event="pull_request_target", pull=pull, actor="mallory")
+                    run = double.start_run(
+                        REPO, path, event="pull_request_target", pull=pull, actor="mallory"
+                    )
                     if cancel:
                         payload = actions_webhooks.workflow_run(double, run.id, "requested")
                         begun = time.perf_counter()
@@ -158,11 +160,15 @@ def line(label: str, values: list[float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=100, help="measured runs of each kind")
     parser.add_argument("--background", type=float, default=10.0, help="other deliveries per second")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--poll", type=float, default=0.5, help="worker idle poll interval (guard serve: 0.5)")
+    parser.add_argument(
+        "--poll", type=float, default=0.5, help="worker idle poll interval (guard serve: 0.5)"
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     configure_logging("console", level=30)
