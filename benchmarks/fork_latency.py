@@ -110,7 +110,7 @@ def background(double: TimedDouble, url: str, rate: float, stop: threading.Event
 
 
 def measure(
-    app: TestApp, database_url: str, runs: int, rate: float, workers: int, poll: float
+    app: TestApp, database_url: str, runs: int, *, rate: float, workers: int, poll: float
 ) -> tuple[list[float], list[float], int, float]:
     double = TimedDouble()
     double.register_app(app_id=app.app_id, public_key_pem=app.public_key_pem)
@@ -176,7 +176,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/fork.db"
         cancels, decisions, sent, elapsed = measure(
-            app, database_url, args.runs, args.background, args.workers, args.poll
+            app, database_url, args.runs, rate=args.background, workers=args.workers, poll=args.poll
         )
     print(
         f"fork safety under {sent / elapsed:.1f} background deliveries/s ({sent} in {elapsed:.0f} s), "

@@ -9,7 +9,7 @@ from typing import Any
 from tests.github_double.actions_shapes import job_json, workflow_run_json
 from tests.github_double.double import GitHubDouble
 from tests.github_double.schema import validate_webhook
-from tests.github_double.shapes import WEB, check_run_json, iso
+from tests.github_double.shapes import WEB, iso
 from tests.github_double.state import node_id
 from tests.github_double.webhook_envelope import envelope, sender_json
 
@@ -144,47 +144,6 @@ def deployment_protection_rule(
         }
     validate_webhook("deployment_protection_rule", "requested", payload)
     return payload
-
-
-def check_run_button(
-    double: GitHubDouble, check_run_id: int, identifier: str, *, sender: str
-) -> dict[str, Any]:
-    """Someone pressed a button of the App's check run (``check_run.requested_action``)."""
-    with double.state.lock:
-        run = double.state.check_runs[check_run_id]
-        repo = double.state.repo_by_id(run.repo_id)
-        app = double.state.app
-        assert repo is not None
-        assert app is not None
-        body = check_run_json(double.base_url, app, repo, run)
-        body["check_suite"] = _suite(double, repo.full_name, run.head_sha, body)
-        payload = {
-            "action": "requested_action",
-            "check_run": body,
-            "requested_action": {"identifier": identifier},
-            **envelope(double, repo, sender),
-        }
-    validate_webhook("check_run", "requested_action", payload)
-    return payload
-
-
-def _suite(double: GitHubDouble, repo_name: str, sha: str, run: dict[str, Any]) -> dict[str, Any]:
-    suite_id = run["check_suite"]["id"]
-    return {
-        "id": suite_id,
-        "node_id": node_id("CheckSuite", suite_id),
-        "head_branch": None,
-        "head_sha": sha,
-        "status": "completed",
-        "conclusion": run["conclusion"],
-        "url": f"{double.base_url}/repos/{repo_name}/check-suites/{suite_id}",
-        "before": None,
-        "after": None,
-        "pull_requests": [],
-        "app": run["app"],
-        "created_at": iso(0),
-        "updated_at": iso(0),
-    }
 
 
 def issue_comment(

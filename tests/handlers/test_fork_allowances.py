@@ -8,7 +8,9 @@ from tests.handlers.fork_world import DEPLOY, FORK, REPO, RERUN, World
 
 def _press_allow(world: World, sender: str) -> None:
     [check] = world.fork_checks()
-    payload = actions_webhooks.check_run_button(world.double, check.id, "allow-run", sender=sender)
+    payload = webhooks.check_run(
+        world.double, REPO, check.id, "requested_action", identifier="allow-run", sender=sender
+    )
     world.guard.handle("check_run", payload)
 
 
