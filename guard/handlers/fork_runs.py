@@ -154,7 +154,7 @@ def on_force_cancel_due(event: GenericEvent, ctx: Context) -> Iterable[Decision]
 
 
 def alert_for_force(repository: str, run: RunFacts, waited: int) -> AlertSpec:
-    """The run's alert again (same subject), now saying the cancel was ignored and a force-cancel sent."""
+    """A second alert about the run: it ignored its cancel, so a force-cancel was sent."""
     return AlertSpec(
         severity=Severity.HIGH,
         policy=POLICY,

@@ -134,3 +134,13 @@ def test_in_observe_mode_a_dangerous_fork_run_is_reported_not_cancelled(world: W
     )
     [alert] = world.alerts("risky-fork-run")
     assert alert["action_taken"] == "none: fork_secrets is in observe mode"
+
+
+def test_with_cancel_method_force_cancel_the_run_is_force_cancelled_at_once(world: World) -> None:
+    world.double.put_file(REPO, "main", ".github/guard.yml", "fork_secrets:\n  cancel_method: force-cancel\n")
+    run = world.fork_run(BUILD, ignores_cancel=True)
+    world.run_event(run)
+
+    assert world.double.calls_to(*CANCEL) == []
+    assert len(world.double.calls_to(*FORCE_CANCEL)) == 1
+    assert world.double.run(run.id).conclusion == "cancelled"
