@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from guard import metrics
 from guard.actions.registry import ActionContext, executes
 from guard.github import Conflict
 from guard.inbox import Inbox, IncomingDelivery
@@ -21,6 +22,15 @@ FORCE_CANCEL = "force_cancel"
 
 def _runs(repository: str, run_id: int) -> str:
     return f"/repos/{repository}/actions/runs/{run_id}"
+
+
+def _since_delivery(ctx: ActionContext, action: str) -> str:
+    """Record how long after the delivery arrived the request went out; '' when that is unknown."""
+    if not ctx.received_at:
+        return ""
+    seconds = ctx.state.clock() - ctx.received_at
+    metrics.fork_response(action, seconds)
+    return f" {seconds * 1000:.0f} ms after the delivery arrived"
 
 
 @executes(ReviewDeployment)
@@ -44,11 +54,13 @@ def cancel_run(action: CancelRun, ctx: ActionContext) -> str:
         ctx.github.post(f"{_runs(action.repository, action.run_id)}/{verb}", idempotent=True)
     except Conflict:
         return f"run {action.run_id} had already finished: nothing to {verb}"
+    took = _since_delivery(ctx, "cancel")
     ctx.state.put(CANCELS, marker, {"delivery": ctx.delivery_id, "at": ctx.state.clock(), "method": verb})
     if action.force:
-        return f"force-cancel of run {action.run_id} requested"
+        return f"force-cancel of run {action.run_id} requested{took}"
     due = _schedule_follow_up(action, ctx)
-    return f"cancel of run {action.run_id} requested; force-cancel check due in {action.force_after}s ({due})"
+    then = f"force-cancel check due in {action.force_after}s ({due})"
+    return f"cancel of run {action.run_id} requested{took}; {then}"
 
 
 def _schedule_follow_up(action: CancelRun, ctx: ActionContext) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.github_double import actions_webhooks
 from tests.handlers.fork_world import (
     BUILD,
@@ -15,7 +17,7 @@ from tests.handlers.fork_world import (
 
 def test_a_fork_pull_request_target_run_that_builds_the_head_is_cancelled_and_explained(world: World) -> None:
     run = world.fork_run(BUILD)
-    world.run_event(run)
+    delivery = world.run_event(run)
 
     [cancel] = world.double.calls_to(*CANCEL)
     assert cancel.path.endswith(f"/actions/runs/{run.id}/cancel")
@@ -31,6 +33,12 @@ def test_a_fork_pull_request_target_run_that_builds_the_head_is_cancelled_and_ex
     [alert] = world.alerts("risky-fork-run")
     assert (alert["severity"], alert["action_taken"], alert["actor"]) == (4, "run cancelled", "mallory")
     assert "untrusted-checkout-exec" in alert["details"]
+    [cancelled] = [
+        a for d in world.guard.decisions(delivery) for a in d["actions"] if a["kind"] == "cancel_run"
+    ]
+    assert re.match(
+        rf"cancel of run {run.id} requested \d+ ms after the delivery arrived;", cancelled["detail"]
+    )
 
 
 def test_a_same_repository_pull_request_run_is_not_cancelled(world: World) -> None:
