@@ -21,7 +21,10 @@ from policies.base import AlertSpec, Decision, Severity
 from policies.fork_secrets.gate import GateInputs, decide_deployment
 from policies.fork_secrets.report import POLICY
 
-router = Router(permissions={"deployments": "write", "actions": "read", "pull_requests": "read"})
+# environments: read lets `guard env enrol` count the secrets of environments that lack the rule.
+router = Router(
+    permissions={"deployments": "write", "actions": "read", "pull_requests": "read", "environments": "read"}
+)
 
 
 @router.on("deployment_protection_rule", "requested", policy=POLICY)
