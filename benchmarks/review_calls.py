@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guard.engine import Engine
+from guard.handlers import ROUTER
 from guard.logs import configure_logging
+from guard.manifest import needs
 from guard.migrate import upgrade
 from guard.services import build_services
 from guard.settings import load_settings
@@ -38,6 +40,7 @@ from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.github_double.fixtures import TestApp, generate_app
 
+SHOW = False
 SECRET = "benchmark-webhook-secret-0123456789"
 REPO = "acme/widgets"
 WORKFLOW = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
@@ -83,9 +86,11 @@ class Guard:
             pass
 
 
-def counted(double: GitHubDouble, action: Callable[[], None]) -> int:
+def counted(double: GitHubDouble, action: Callable[[], None], show: bool = False) -> int:
     before = len(double.calls)
     action()
+    if show:
+        print("  ", [f"{c.method} {c.template} {c.status}" for c in double.calls[before:]])
     return len(double.calls) - before
 
 
@@ -125,7 +130,7 @@ def one_pull(double: GitHubDouble, guard: Guard, index: int) -> list[int]:
         push_docs,
         review("dave", "APPROVED"),
     ]
-    return [counted(double, step) for step in steps]
+    return [counted(double, step, SHOW) for step in steps]
 
 
 def main() -> int:
@@ -138,7 +143,7 @@ def main() -> int:
     double = GitHubDouble()
     double.register_app(app_id=app.app_id, public_key_pem=app.public_key_pem)
     with double, tempfile.TemporaryDirectory() as folder:
-        double.add_installation("acme")
+        double.add_installation("acme", permissions=needs(ROUTER)[0])
         double.add_repo(
             "acme/.github", files={"guard.yml": "pipeline_review:\n  reviewers: {teams: [security]}\n"}
         )

@@ -103,7 +103,44 @@ alerts = sa.Table(
     sa.Column("state_at", sa.Float()),
     sa.Column("state_note", sa.Text()),
     sa.Index("ix_alerts_dedupe", "dedupe_key", "state"),
-    sa.Index("ix_alerts_listing", "created_at", "id"),
+    sa.Index("ix_alerts_updated", "updated_at", "id"),
+    sa.Index("ix_alerts_state_updated", "state", "updated_at", "id"),
+    sa.Index("ix_alerts_policy_updated", "policy", "updated_at", "id"),
+    sa.Index("ix_alerts_repository_updated", "repository", "updated_at", "id"),
+    sa.Index("ix_alerts_severity_updated", "severity", "updated_at", "id"),
+)
+
+LIVE_TOKEN = "revoked_at IS NULL"  # noqa: S105 - a condition, not a password
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.Float(), nullable=False),
+    sa.Column("revoked_at", sa.Float()),
+    sa.Index(
+        "ix_api_tokens_live_name",
+        "name",
+        unique=True,
+        sqlite_where=sa.text(LIVE_TOKEN),
+        postgresql_where=sa.text(LIVE_TOKEN),
+    ),
+)
+
+alert_events = sa.Table(
+    "alert_events",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("alert_id", sa.BigInteger(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", sa.Float(), nullable=False),
+    sa.Column("record", sa.Text(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    sa.Index("ix_alert_events_alert", "alert_id", "id"),
+    sa.Index("ix_alert_events_at", "at"),
 )
 
 state = sa.Table(

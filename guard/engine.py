@@ -23,6 +23,8 @@ from guard.errors import TRANSIENT_ERRORS
 from guard.events import parse_event
 from guard.github import Client, GitHub, RateLimited
 from guard.inbox import Claimed
+from guard.notifications import NOTIFY_EVENT, Outbox, configured_endpoints
+from guard.notify_sender import Notifier
 from guard.redact import redact
 from guard.routing import SWEEP_EVENT, Route
 from guard.services import Services
@@ -83,7 +85,11 @@ class Engine:
         self.dry_run = dry_run
         self.clock = clock
         self.state = StateStore(services.db, clock)
-        self.alerts = AlertStore(services.db, clock)
+        outbox = None if dry_run else Outbox.from_settings(services.inbox, services.settings)
+        self.alerts = AlertStore(services.db, clock, outbox)
+        self.notifier = Notifier(
+            configured_endpoints(services.settings), self.alerts, services.settings.public_url, clock
+        )
         self.executor = Executor(services.db, dry_run=dry_run, clock=clock)
         self.configs = ConfigStore(self.state, None if dry_run else self.alerts)
         self.app = AppInfoCache(lambda: self.github)
@@ -94,6 +100,10 @@ class Engine:
 
     def process(self, delivery: Claimed) -> list[Evaluated]:
         """Evaluate one delivery and carry out its actions; raises PolicyFailed or a transient error."""
+        if delivery.event == NOTIFY_EVENT:
+            if self.dry_run:
+                return [Evaluated(Decision("system", "dry run: the notification was not sent"), ())]
+            return self.notifier.deliver(delivery)
         payload: dict[str, Any] = load_payload(delivery.payload)
         event = parse_event(delivery.event, payload)
         routes = self.services.router.routes_for(delivery.event, event.action)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from guard.db import DatabaseUnavailable
 from guard.github.errors import GitHubUnavailable, RateLimited
 
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (GitHubUnavailable, RateLimited, DatabaseUnavailable)
+
+class NotificationFailed(RuntimeError):
+    """A notification endpoint did not take a notification; the delivery is retried with backoff."""
+
+
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    GitHubUnavailable,
+    RateLimited,
+    DatabaseUnavailable,
+    NotificationFailed,
+)
 
 
 def retry_not_before(error: BaseException) -> float | None:

@@ -109,6 +109,19 @@ class Inbox:
         """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again."""
         if incoming.state == QUEUED and self.depth() >= self.limit:
             raise InboxFull(f"the inbox holds {self.limit} or more unprocessed deliveries")
+        with self.db.write() as conn:
+            stored = self.put_in(conn, incoming)
+        if not stored:
+            return PutResult.DUPLICATE
+        if incoming.state == QUEUED:
+            self._count_stored()
+        return PutResult.STORED
+
+    def put_in(self, conn: Connection, incoming: IncomingDelivery) -> bool:
+        """Store a delivery inside the caller's transaction, without the limit check; False if a duplicate.
+
+        For the guard's own small deliveries (notifications) written with the change that causes them.
+        """
         now = self.clock()
         row = {
             "delivery_id": incoming.delivery_id,
@@ -125,13 +138,7 @@ class Inbox:
             "finished_at": None if incoming.state == QUEUED else now,
             "last_error": incoming.note,
         }
-        with self.db.write() as conn:
-            inserted = conn.execute(self._sql.put, row).first()
-        if inserted is None:
-            return PutResult.DUPLICATE
-        if incoming.state == QUEUED:
-            self._count_stored()
-        return PutResult.STORED
+        return conn.execute(self._sql.put, row).first() is not None
 
     def _count_stored(self) -> None:
         """Keep the cached depth honest between refreshes, so the limit holds within this process."""

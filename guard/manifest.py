@@ -25,7 +25,13 @@ DESCRIPTION = (
 
 # metadata: GitHub grants it to every App. checks: the guard publishes its verdicts as check runs.
 # contents: it reads guard.yml from each repository and the organisation's .github repository.
-CORE_PERMISSIONS: dict[str, str] = {"metadata": "read", "checks": "write", "contents": "read"}
+# members: sign-in admits owners and members of the alerts.readers teams (organisation memberships).
+CORE_PERMISSIONS: dict[str, str] = {
+    "metadata": "read",
+    "checks": "write",
+    "contents": "read",
+    "members": "read",
+}
 
 # The repository or organisation permission GitHub requires before an App may subscribe to an event
 # ("To subscribe to this event, a GitHub App must have at least read-level access for ...").

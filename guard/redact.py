@@ -17,6 +17,7 @@ _SECRET_KEY = re.compile(
 _PATTERNS = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)"
     r"|\b(?:ghs|ghp|gho|ghu|ghr|github_pat)_[A-Za-z0-9_]{16,}"
+    r"|\bpgt_[A-Za-z0-9_-]{43}"
     r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"
     r"|(?i:bearer|token)\s+[A-Za-z0-9._~+/-]{16,}=*",
     re.S,

@@ -27,12 +27,23 @@ class Services:
 
     def reconfigure(self, settings: Settings) -> None:
         """Adopt new settings (App credentials just registered): secrets, and a client for the new App."""
-        register_secret(*settings.webhook_secrets, settings.private_key, settings.github_client_secret)
+        register_secret(*_secrets(settings))
         previous = self.github
         self.github = make_github(settings)
         self.settings = settings
         if previous is not None:
             previous.close()
+
+
+def _secrets(settings: Settings) -> tuple[str | None, ...]:
+    """Every secret setting, for redaction."""
+    return (
+        *settings.webhook_secrets,
+        settings.private_key,
+        settings.github_client_secret,
+        settings.notify_slack_url,
+        settings.notify_webhook_secret,
+    )
 
 
 def make_github(settings: Settings) -> GitHub | None:
@@ -53,7 +64,7 @@ def build_services(
     """Connect to the database and assemble the shared parts (the schema must already be migrated)."""
     from guard.handlers import ROUTER  # noqa: PLC0415 - handlers import policies; keep start-up order explicit
 
-    register_secret(*settings.webhook_secrets, settings.private_key, settings.github_client_secret)
+    register_secret(*_secrets(settings))
     db = Database(settings.database_url)
     inbox = Inbox(
         db,

@@ -53,6 +53,10 @@ class Settings:
     github_client_secret: str | None = field(default=None, repr=False)
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    notify_slack_url: str | None = field(default=None, repr=False)
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: str | None = field(default=None, repr=False)
+    notify_min_severity: str = "high"
 
     @property
     def github_writes_enabled(self) -> bool:
@@ -114,7 +118,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         github_client_secret=reader.optional("GITHUB_CLIENT_SECRET"),
         metrics_port=reader.optional_integer("GUARD_METRICS_PORT", 1, 65535),
         metrics_host=reader.text("GUARD_METRICS_HOST", "127.0.0.1"),
+        notify_slack_url=reader.optional_url("GUARD_NOTIFY_SLACK_URL"),
+        notify_webhook_url=reader.optional_url("GUARD_NOTIFY_WEBHOOK_URL"),
+        notify_webhook_secret=reader.optional("GUARD_NOTIFY_WEBHOOK_SECRET"),
+        notify_min_severity=reader.choice(
+            "GUARD_NOTIFY_MIN_SEVERITY", ("critical", "high", "medium", "low", "info"), "high"
+        ),
     )
+    _check_notifications(settings, problems)
     if (settings.app_id is None) != (settings.private_key is None):
         problems.append("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set together")
     if settings.app_id is not None and not settings.app_id.strip():
@@ -124,6 +135,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _check_notifications(settings: Settings, problems: list[str]) -> None:
+    """The generic webhook is always signed: its URL and a long secret come together."""
+    url, secret = settings.notify_webhook_url, settings.notify_webhook_secret
+    if url and not secret:
+        problems.append(
+            "GUARD_NOTIFY_WEBHOOK_URL needs GUARD_NOTIFY_WEBHOOK_SECRET (the HMAC key it signs with)"
+        )
+    if secret and not url:
+        problems.append("GUARD_NOTIFY_WEBHOOK_SECRET is set without GUARD_NOTIFY_WEBHOOK_URL")
+    if secret and len(secret) < 16:
+        problems.append("GUARD_NOTIFY_WEBHOOK_SECRET is shorter than 16 characters; use a long random secret")
 
 
 class _Reader:

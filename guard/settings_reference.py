@@ -113,6 +113,31 @@ SETTINGS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc("GUARD_METRICS_HOST", "127.0.0.1", False, "The address the metrics port binds to."),
     SettingDoc(
+        "GUARD_NOTIFY_SLACK_URL",
+        "none",
+        True,
+        "A Slack (or Slack-compatible) incoming-webhook URL to post alerts to; its path is the secret.",
+    ),
+    SettingDoc(
+        "GUARD_NOTIFY_WEBHOOK_URL",
+        "none",
+        False,
+        "A URL to POST alerts to as JSON, signed in `X-Guard-Signature-256` (needs the secret below).",
+    ),
+    SettingDoc(
+        "GUARD_NOTIFY_WEBHOOK_SECRET",
+        "none",
+        True,
+        "The HMAC-SHA256 key that signs the generic webhook's body, at least 16 characters.",
+    ),
+    SettingDoc(
+        "GUARD_NOTIFY_MIN_SEVERITY",
+        "high",
+        False,
+        "Notify about new alerts (and alerts raised to) this severity or above: critical, high, medium, "
+        "low or info.",
+    ),
+    SettingDoc(
         "GUARD_HOST",
         "127.0.0.1 (`guard serve`), 0.0.0.0 (gunicorn)",
         False,

@@ -22,9 +22,14 @@ def load_payload(text: str) -> Any:
     return _clean(value) if _ESCAPES.search(text) else value
 
 
+def storable_text(text: str) -> str:
+    """``text`` with every NUL and lone surrogate replaced."""
+    return _UNSTORABLE.sub(REPLACEMENT, text)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return _UNSTORABLE.sub(REPLACEMENT, value)
+        return storable_text(value)
     if isinstance(value, list):
         return [_clean(item) for item in value]
     if isinstance(value, dict):

@@ -5,7 +5,18 @@ from __future__ import annotations
 import structlog
 from flask import Flask
 
-from guard import health, metrics_export, pages, receiver, registration, setup_pages
+from guard import (
+    alert_pages,
+    alerts_api,
+    alerts_atom,
+    health,
+    metrics_export,
+    pages,
+    receiver,
+    registration,
+    setup_pages,
+    signin_pages,
+)
 from guard.access import EXTENSION as ACCESS
 from guard.access import Access
 from guard.logs import configure_logging
@@ -24,7 +35,7 @@ def create_app(
 ) -> Flask:
     """Build the web application over migrated storage: receiver, health, home and setup pages, metrics.
 
-    ``access`` holds the checks of the admin pages and the metrics; by default they refuse everyone.
+    ``access`` holds the checks of the admin pages and the metrics (by default: signed in, API token).
     """
     if services is None:
         settings = settings or load_settings(read_environment(env_file_path()))
@@ -38,7 +49,8 @@ def create_app(
     app.extensions["guard"] = services
     app.extensions[ACCESS] = access or Access()
     app.extensions[metrics_export.EXTENSION] = export_registry(InboxCollector(lambda: services.db))
-    for blueprint in (receiver.blueprint, health.blueprint, pages.blueprint, setup_pages.blueprint):
+    blueprints = (receiver, health, pages, setup_pages, signin_pages, alert_pages, alerts_api, alerts_atom)
+    for blueprint in (module.blueprint for module in blueprints):
         app.register_blueprint(blueprint)
     if services.settings.metrics_port is None:
         app.register_blueprint(metrics_export.blueprint)

@@ -20,7 +20,12 @@ from guard.web import create_app
 from guard.webhook import sign
 from tests.support import databases
 
-pytest_plugins = ["tests.github_double.fixtures", "tests.support.scenario"]
+pytest_plugins = [
+    "tests.github_double.fixtures",
+    "tests.support.scenario",
+    "tests.support.endpoints",
+    "tests.support.signin",
+]
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 

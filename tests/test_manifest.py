@@ -29,6 +29,7 @@ def test_an_added_policy_brings_its_events_and_the_permissions_they_need() -> No
         "actions": "read",
         "checks": "write",
         "contents": "read",
+        "members": "read",
         "metadata": "read",
         "pull_requests": "write",
     }

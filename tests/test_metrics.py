@@ -18,6 +18,7 @@ from guard.metrics_export import EXTENSION, serve_port
 from guard.routing import Router
 from guard.services import Services, build_services
 from guard.settings import Settings
+from guard.tokens import TokenStore
 from guard.web import create_app
 from guard.worker import Worker
 from policies.base import Decision
@@ -75,6 +76,19 @@ def test_metrics_are_refused_without_a_token(client: FlaskClient) -> None:
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"] == 'Bearer realm="pipeline-guard"'
     assert "GUARD_METRICS_PORT" in answer.get_json()["error"]
+
+
+def test_metrics_need_a_live_api_token(client: FlaskClient, services: Services) -> None:
+    tokens = TokenStore(services.db)
+    raw = tokens.create("prometheus")
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {raw}"})
+    assert answer.status_code == 200
+    assert value(parse(answer.get_data(as_text=True)), "guard_database_up") == 1
+    for wrong in (raw[:-1] + ("A" if raw[-1] != "A" else "B"), "pgt_" + "x" * 43, ""):
+        assert client.get("/metrics", headers={"Authorization": f"Bearer {wrong}"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": f"Basic {raw}"}).status_code == 401
+    assert tokens.revoke("prometheus")
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 
 
 def test_metrics_move_as_a_delivery_is_received_and_processed(pipeline: tuple[FlaskClient, Worker]) -> None:

@@ -156,12 +156,43 @@ def test_registration_writes_the_credentials_and_the_status_page_shows_the_app(g
         "administration": "read",
         "checks": "write",
         "contents": "read",
+        "members": "read",
         "metadata": "read",
     }
 
     guard.double.add_installation("acme")
     guard.double.add_repo("acme/widgets")
     status = _text(guard.client.get("/"))
+    assert "Acme Guard" in status
+    assert "acme/widgets" in status
+    assert "watching" in status
+
+
+def test_from_the_home_page_to_the_status_page_through_githubs_sign_in(guard: Guard) -> None:
+    """The whole first run as an admin lives it, with the real sign-in instead of an open status page."""
+    set_values(guard.env_file, {"GUARD_PUBLIC_URL": PUBLIC_URL})  # as docs/deploying.md has it set
+    browser = create_app(services=guard.services).test_client()
+    assert "Register Pipeline Guard on GitHub" in _text(browser.get("/"))
+    guard.client = browser
+    assert "Pipeline Guard is registered" in _text(guard.register())
+    assert stat.S_IMODE(guard.env_file.stat().st_mode) == 0o600
+    assert {"APP_ID", "PRIVATE_KEY", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"} <= set(
+        dotenv_values(guard.env_file)
+    )
+    guard.double.add_installation("acme")
+    guard.double.add_repo("acme/.github", files={"guard.yml": "alerts:\n  readers: [security]\n"})
+    guard.double.add_repo("acme/widgets")
+    guard.double.add_team("acme", "security", ["mona"])
+    assert browser.get("/").status_code == 401
+
+    guard.double.sign_in("mona")
+    start = browser.get("/login?next=/")
+    at_github = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    back = urllib.parse.urlsplit(at_github.headers["Location"])
+    assert f"{back.scheme}://{back.netloc}" == PUBLIC_URL  # the callback URL the manifest registered
+    signed_in = browser.get(f"{back.path}?{back.query}")
+    assert signed_in.status_code == 303, _text(signed_in)
+    status = _text(browser.get("/"))
     assert "Acme Guard" in status
     assert "acme/widgets" in status
     assert "watching" in status

@@ -11,6 +11,7 @@ from guard.cli import (
     config,
     deliveries,
     env,
+    feed,
     manifest,
     migrate,
     protection,
@@ -19,6 +20,7 @@ from guard.cli import (
     send,
     serve,
     status,
+    tokens,
     version,
     worker,
 )
@@ -35,6 +37,8 @@ COMMANDS: tuple[ModuleType, ...] = (
     scan,
     config,
     protection,
+    tokens,
+    feed,
     env,
     version,
 )

@@ -60,6 +60,7 @@ def on_check_run(event: CheckRunEvent, ctx: Context) -> Iterable[Decision]:
     if event.action == "requested_action" and event.requested_action != "reevaluate":
         return []
     repo = event.repository
+    forget_standings(ctx.state, repo.owner)  # someone asked: read reviewers' standing afresh
     numbers = {pr.number for pr in run.pull_requests} or _numbers_with_head(ctx, repo.full_name, run.head_sha)
     return [
         d for n in sorted(numbers) for d in evaluate(ctx, PullRef(repo.full_name, n, repo.default_branch))

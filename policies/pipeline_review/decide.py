@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.base import AlertSpec, Decision, Mode, RaiseAlert, SaveState, Severity
+from policies.branch_protection.settings import GUARD_CHECK
 from policies.checks import CheckAnnotation, CheckButton, PublishCheckRun
 from policies.pipeline_review import render
 from policies.pipeline_review.actions import LABEL, AddLabels, RequestReviews
@@ -15,7 +16,7 @@ from policies.pipeline_review.settings import PipelineReviewSettings
 from policies.pipeline_review.verdict import SUCCESS, Verdict, evaluate
 
 POLICY = "pipeline_review"
-CHECK_NAME = "Pipeline Guard / review"
+CHECK_NAME = GUARD_CHECK
 NAMESPACE = "pipeline_review"
 REEVALUATE = CheckButton("Re-evaluate", "Evaluate the review state again", "reevaluate")
 

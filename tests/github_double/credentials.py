@@ -73,6 +73,11 @@ def authenticate(state: State, header: str | None, auth: AuthKind, now: float) -
         if problem:
             raise unauthorized(problem)
         return Identity("app")
+    if auth == "user":
+        user = state.user_tokens.get(credential)
+        if user is None or user.expires_at <= now:
+            raise unauthorized("Bad credentials")
+        return Identity("user", login=user.login)
     token = state.tokens.get(credential)
     if auth == "app" or token is None or token.expires_at <= now:
         raise unauthorized("Bad credentials")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -19,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from tests.github_double.actions import ActionsMixin
 from tests.github_double.faults import Fault, Faults
 from tests.github_double.hook import Hook, HookMixin
+from tests.github_double.people import PeopleMixin
 from tests.github_double.pipeline import RATE_LIMIT_DOCS, Call, Pipeline
 from tests.github_double.protection import ProtectionMixin
 from tests.github_double.pulls import PullsMixin
@@ -79,7 +80,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, ActionsMixin):
+class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleMixin, ActionsMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(
@@ -173,6 +174,7 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, Actions
         owner: str = "guard-dev",
         permissions: dict[str, str] | None = None,
         events: list[str] | None = None,
+        callback_urls: list[str] | None = None,
     ) -> AppRecord:
         with self.state.lock:
             self.state.app = AppRecord(
@@ -184,6 +186,7 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, Actions
                 public_key_pem=public_key_pem,
                 permissions=dict(permissions or DEFAULT_PERMISSIONS),
                 events=list(events or DEFAULT_EVENTS),
+                callback_urls=list(callback_urls or []),
             )
             return self.state.app
 
@@ -298,18 +301,23 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, Actions
         address linked to no account); the committer defaults to the author, emails to their noreply ones.
         """
         people = People(author, committer, author_email, committer_email)
-        return self._change(repo, ref, path, content, message or f"Update {path}", people)
+        return self._change(repo, ref, {path: content}, message or f"Update {path}", people)
+
+    def put_files(
+        self, repo: Repo | str, ref: str, files: Mapping[str, str | bytes], *, author: str = "contributor"
+    ) -> str:
+        """Commit many files at once on branch ``ref``; return the new head SHA."""
+        return self._change(repo, ref, dict(files), f"Update {len(files)} files", People(author))
 
     def delete_file(self, repo: Repo | str, ref: str, path: str, *, people: People | None = None) -> str:
         """Commit the removal of ``path`` on branch ``ref``; return the new head SHA."""
-        return self._change(repo, ref, path, None, f"Delete {path}", people or People())
+        return self._change(repo, ref, {path: None}, f"Delete {path}", people or People())
 
     def _change(
         self,
         repo: Repo | str,
         ref: str,
-        path: str,
-        content: str | bytes | None,
+        changes: Mapping[str, str | bytes | None],
         message: str,
         people: People,
     ) -> str:
@@ -320,10 +328,11 @@ class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, Actions
                 self.create_branch(target, branch.removeprefix("refs/heads/"))
             parent = target.commits[target.refs[branch]]
             tree = dict(parent.tree)
-            if content is None:
-                tree.pop(path.strip("/"), None)
-            else:
-                tree[path.strip("/")] = _blob(content)
+            for path, content in changes.items():
+                if content is None:
+                    tree.pop(path.strip("/"), None)
+                else:
+                    tree[path.strip("/")] = _blob(content)
             commit = self.state.commit(target, parent, tree, message, people=people, date=self.now())
             target.refs[branch] = commit.sha
             return commit.sha

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request as WRequest
 
+from tests.github_double import oauth, registration
 from tests.github_double.credentials import authenticate
-from tests.github_double.registration import web_reply
 from tests.github_double.routing import DOCS, HttpError, Identity, Reply, Request, Route
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Pipeline:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         wreq = WRequest(environ)
         environ["github_double.arrived"] = self.double.now()
-        page = web_reply(self.double, wreq)
+        page = registration.web_reply(self.double, wreq) or oauth.web_reply(self.double, wreq)
         if page is not None:
             self.record(wreq, Outcome(None, None, None), page.status_code)
             return page(environ, start_response)

@@ -3,7 +3,7 @@ queue for merging (merge groups)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from tests.github_double.state import Blob, Commit, People, PullRequest, Repo, State
@@ -18,8 +18,7 @@ class _Double(Protocol):
         self,
         repo: Repo | str,
         ref: str,
-        path: str,
-        content: str | bytes | None,
+        changes: Mapping[str, str | bytes | None],
         message: str,
         people: People,
     ) -> str: ...
@@ -97,7 +96,7 @@ class PullsMixin:
                 author = pull.user.login
             people = People(author, committer, author_email, committer_email)
             default = f"Delete {path}" if content is None else f"Update {path}"
-            sha = self._change(source, pull.head_ref, path, content, message or default, people)
+            sha = self._change(source, pull.head_ref, {path: content}, message or default, people)
             _copy_history(source, target, sha)
             pull.head_sha = sha
             target.refs[f"refs/pull/{number}/head"] = sha

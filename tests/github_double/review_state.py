@@ -30,6 +30,7 @@ class Team:
     slug: str
     name: str
     members: dict[str, str] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)  # lower-cased logins invited and not yet accepted
 
     def role_of(self, login: str) -> str | None:
         return next((role for name, role in self.members.items() if name.lower() == login.lower()), None)

@@ -20,7 +20,7 @@ from tests.github_double.state import AppRecord, Installation, Repo, State, Toke
 if TYPE_CHECKING:
     from tests.github_double.double import GitHubDouble
 
-AuthKind = Literal["app", "installation", "any"]
+AuthKind = Literal["app", "installation", "user", "any"]
 LEVELS = {"read": 1, "write": 2, "admin": 3}
 DOCS = "https://docs.github.com/rest"
 
@@ -47,14 +47,17 @@ class Reply:
 class Identity:
     """Who a request authenticated as: the App (JWT), an installation (token) or nobody."""
 
-    kind: Literal["app", "installation", "anonymous"]
+    kind: Literal["app", "installation", "user", "anonymous"]
     installation_id: int | None = None
     token: Token | None = None
+    login: str | None = None
 
     @property
     def key(self) -> str:
-        """The rate-limit bucket and the ``auth`` of a recorded call: ``app``, ``installation:ID``."""
-        return f"installation:{self.installation_id}" if self.kind == "installation" else self.kind
+        """The rate-limit bucket and the ``auth`` of a call: ``app``, ``installation:ID``, ``user:LOGIN``."""
+        if self.kind == "installation":
+            return f"installation:{self.installation_id}"
+        return f"user:{self.login}" if self.kind == "user" else self.kind
 
 
 @dataclass

@@ -265,3 +265,56 @@ def rate_limit_json(limit: int, remaining: int, reset: int) -> dict[str, Any]:
         "graphql": {"limit": 5000, "remaining": 5000, "reset": reset, "used": 0},
     }
     return {"resources": resources, "rate": dict(core)}
+
+
+def private_user_json(api: str, account: Account) -> dict[str, Any]:
+    """A ``private-user`` object: what ``GET /user`` shows the person themselves."""
+    return account_json(api, account) | {
+        "name": account.login.title(),
+        "company": None,
+        "blog": "",
+        "location": None,
+        "email": None,
+        "hireable": None,
+        "bio": None,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": _CREATED,
+        "updated_at": _CREATED,
+        "private_gists": 0,
+        "total_private_repos": 0,
+        "owned_private_repos": 0,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "two_factor_authentication": True,
+        "user_view_type": "private",
+    }
+
+
+def org_membership_json(api: str, org: Account, user: dict[str, Any], role: str) -> dict[str, Any]:
+    """An ``org-membership`` object for an active member (``role`` is ``admin`` for owners)."""
+    org_url = f"{api}/orgs/{org.login}"
+    organization = {
+        "login": org.login,
+        "id": org.id,
+        "node_id": node_id("Organization", org.id),
+        "url": org_url,
+        "repos_url": f"{org_url}/repos",
+        "events_url": f"{org_url}/events",
+        "hooks_url": f"{org_url}/hooks",
+        "issues_url": f"{org_url}/issues",
+        "members_url": f"{org_url}/members{{/member}}",
+        "public_members_url": f"{org_url}/public_members{{/member}}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{org.id}?v=4",
+        "description": None,
+    }
+    return {
+        "url": f"{org_url}/memberships/{user['login']}",
+        "state": "active",
+        "role": role,
+        "organization_url": org_url,
+        "organization": organization,
+        "user": user,
+    }

@@ -56,6 +56,8 @@ class AppRecord:
     permissions: dict[str, str]
     events: list[str]
     manifest: dict[str, Any] | None = None
+    client_secret: str = "double-client-secret"
+    callback_urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +168,27 @@ class Token:
     repository_ids: frozenset[int] | None
 
 
+@dataclass(frozen=True)
+class UserToken:
+    """A user access token the App's OAuth flow issued (``ghu_``); it acts as ``login``."""
+
+    value: str
+    login: str
+    expires_at: float
+
+
+@dataclass
+class OAuthCode:
+    """A code the authorize page hands back to the App's callback; exchanged once, within ten minutes."""
+
+    code: str
+    login: str
+    redirect_uri: str
+    created_at: float
+    code_challenge: str | None = None
+    used: bool = False
+
+
 @dataclass
 class ManifestCode:
     """A code GitHub hands back after someone created an App from a manifest; converted once."""
@@ -220,6 +243,11 @@ class State:
         self.reviews: dict[int, Review] = {}
         self.teams: dict[tuple[int, str], Team] = {}
         self.labels: dict[tuple[int, str], Label] = {}
+        self.user_tokens: dict[str, UserToken] = {}
+        self.oauth_codes: dict[str, OAuthCode] = {}
+        self.org_roles: dict[str, dict[str, str]] = {}
+        self.web_user: str | None = None
+        self.deny_authorization = False
         self.actions = ActionsState()
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)

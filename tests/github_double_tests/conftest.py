@@ -83,6 +83,8 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.open_pull("acme/widgets", "feature", user="octocat")
     github_double.protect("acme/widgets", "main")
     github_double.add_ruleset("acme/widgets", "main", [{"type": "deletion"}, {"type": "non_fast_forward"}])
+    github_double.add_team("acme", "security", ["octocat"])
+    github_double.add_member("acme", "octocat")
     github_double.add_team("acme", "reviewers", members=["reviewer"], maintainers=["lead"])
     github_double.set_role("acme/widgets", "reviewer", "write")
     github_double.start_run("acme/widgets", ".github/workflows/ci.yml", pull=1, event="pull_request")

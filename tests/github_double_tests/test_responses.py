@@ -23,6 +23,7 @@ class Exchange:
     status: int
     body: Any = None
     as_app: bool = False
+    as_user: str | None = None
 
 
 EXCHANGES = [
@@ -86,6 +87,14 @@ EXCHANGES = [
     Exchange("apps/list-webhook-deliveries", "GET /app/hook/deliveries?per_page=2", 200, as_app=True),
     Exchange("apps/redeliver-webhook-delivery", "POST /app/hook/deliveries/99999/attempts", 404, as_app=True),
     Exchange("rate-limit/get", "GET /rate_limit", 200),
+    Exchange("users/get-authenticated", "GET /user", 200, as_user="octocat"),
+    Exchange("users/get-authenticated", "GET /user", 401),
+    Exchange(
+        "teams/get-membership-for-user-in-org", "GET /orgs/acme/teams/security/memberships/octocat", 200
+    ),
+    Exchange("teams/get-membership-for-user-in-org", "GET /orgs/acme/teams/security/memberships/hubot", 404),
+    Exchange("orgs/get-membership-for-user", "GET /orgs/acme/memberships/octocat", 200),
+    Exchange("orgs/get-membership-for-user", "GET /orgs/acme/memberships/hubot", 404),
     Exchange("apps/create-from-manifest", "POST /app-manifests/{code}/conversions", 201),
     Exchange("apps/create-from-manifest", "POST /app-manifests/0123abcd/conversions", 404),
     Exchange("repos/list-branches", "GET /repos/acme/widgets/branches?protected=true", 200),
@@ -285,7 +294,13 @@ def test_answers_match_the_documented_response_schema(
         "finished": str(max(github_double.state.actions.runs)),
     }
     method, path = exchange.request.split(" ", 1)
-    answer = caller.call(method, _fill(path, values), _fill(exchange.body, values), as_app=exchange.as_app)
+    headers = None
+    if exchange.operation == "users/get-authenticated":
+        token = github_double.user_token(exchange.as_user) if exchange.as_user else "ghu_not-a-token"
+        headers = {"Authorization": f"Bearer {token}"}
+    answer = caller.call(
+        method, _fill(path, values), _fill(exchange.body, values), as_app=exchange.as_app, headers=headers
+    )
     assert answer.status_code == exchange.status, answer.text
     assert github_double.calls[-1].operation_id == exchange.operation
     validate_response(exchange.operation, exchange.status, answer.json() if answer.content else None)

@@ -11,14 +11,16 @@ from tests.handlers.test_branch_protection import DECLARED_BODY, PROTECTION, ins
 from tests.support.scenario import Scenario
 
 
-def sweep(double: GitHubDouble, repo: str = "acme/widgets") -> dict[str, Any]:
-    """The internal delivery the scheduler enqueues for one repository."""
+def sweep(
+    double: GitHubDouble, repo: str = "acme/widgets", name: str = "branch_protection"
+) -> dict[str, Any]:
+    """The internal delivery the scheduler enqueues for one repository and sweep."""
     target = double.state.repo(repo)
     assert target is not None
     installation = double.state.installation_for(target.owner)
     assert installation is not None
     return {
-        "action": "branch_protection",
+        "action": name,
         "installation": {"id": installation.id},
         "repository": repository_json(double.base_url, target, full=False),
         "sweep": {"started_at": double.now()},

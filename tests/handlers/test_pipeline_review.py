@@ -15,6 +15,7 @@ from guard.manifest import needs
 from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.github_double.state import CheckRun
+from tests.handlers.test_branch_protection_sweep import sweep
 from tests.support.scenario import Scenario
 
 REPO = "acme/widgets"
@@ -271,3 +272,100 @@ def test_a_merge_after_approval_raises_no_alert(guard_app: Scenario, acme: GitHu
     acme.merge_pull(REPO, number, by="carol")
     guard_app.handle("pull_request", webhooks.pull_request(acme, REPO, number, "closed", sender="carol"))
     assert [a for a in guard_app.alerts() if a["policy"] == "pipeline_review"] == []
+
+
+def test_a_pull_request_too_large_for_github_to_list_counts_as_a_pipeline_change(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    acme.put_files(REPO, "huge", {f"data/{i:04}.txt": f"{i}\n" for i in range(3001)}, author="alice")
+    number = acme.open_pull(REPO, "huge", user="alice").number
+    opened(guard_app, acme, number)
+    run = review_check(acme, number)
+    assert shown(run) == ("action_required", "Pipeline change needs 2 more approvals from a reviewer")
+    assert "GitHub lists only the first 3,000 files of this pull request" in run.output["summary"]
+
+
+def test_a_merge_group_gets_a_real_verdict_for_its_head(guard_app: Scenario, acme: GitHubDouble) -> None:
+    approved = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n", branch="approved")
+    opened(guard_app, acme, approved)
+    approve(guard_app, acme, approved, "carol")
+    waiting = open_change(acme, ".github/workflows/lint.yml", SAFE_WORKFLOW, branch="waiting")
+    opened(guard_app, acme, waiting)
+    for number, expected in ((approved, ("success", f"#{approved} is approved")), (waiting, None)):
+        head, ref = acme.open_merge_group(REPO, [number])
+        guard_app.handle("merge_group", webhooks.merge_group(acme, REPO, head, ref, "refs/heads/main"))
+        [run] = [r for r in acme.check_runs(REPO) if r.head_sha == head]
+        assert shown(run) == (expected or ("action_required", f"#{waiting} is not approved"))
+
+
+def test_a_reviewer_leaving_the_team_withdraws_their_approval(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    opened(guard_app, acme, number)
+    approve(guard_app, acme, number, "carol")
+    acme.set_team_members("acme", "security", ["dave"])
+    guard_app.handle("membership", webhooks.membership(acme, "acme", "security", "carol", action="removed"))
+    run = review_check(acme, number)
+    assert run.conclusion == "action_required"
+    assert "- @carol: is not one of the designated reviewers" in run.output["summary"]
+
+
+def test_the_re_evaluate_button_picks_up_what_no_delivery_announced(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    opened(guard_app, acme, number)
+    approve(guard_app, acme, number, "erin")
+    assert review_check(acme, number).conclusion == "action_required"
+    acme.set_role(REPO, "erin", "write")
+    acme.set_team_members("acme", "security", ["carol", "dave", "erin"])
+    run = review_check(acme, number)
+    payload = webhooks.check_run(acme, REPO, run.id, action="requested_action", identifier="reevaluate")
+    guard_app.handle("check_run", payload)
+    assert shown(review_check(acme, number)) == ("success", "Approved by @erin (1 of 1)")
+
+
+def test_the_hourly_sweep_repairs_a_check_whose_delivery_was_lost(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    guard_app.sweep(sweep(acme, REPO, "pipeline_review"))
+    run = review_check(acme, number)
+    assert shown(run) == ("action_required", "Pipeline change: no approval can count yet")
+    assert "the guard has not seen who pushed" in run.output["summary"]
+
+
+def test_an_answer_the_guard_cannot_use_fails_the_check_with_the_reason(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    acme.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits", status=403, times=None)
+    opened(guard_app, acme, number)
+    run = review_check(acme, number)
+    assert shown(run) == ("failure", "Could not evaluate the review state")
+    assert run.output["summary"].startswith(
+        "The guard could not evaluate this pull request: GitHub answered 403"
+    )
+    assert "this check fails closed" in run.output["summary"]
+
+
+def test_an_invalid_config_on_the_base_branch_fails_closed(guard_app: Scenario, acme: GitHubDouble) -> None:
+    acme.put_file(REPO, "release", ".github/guard.yml", "pipeline_review:\n  required_approvals: many\n")
+    acme.put_file(REPO, "change", ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n", author="alice")
+    number = acme.open_pull(REPO, "change", base="release", user="alice").number
+    opened(guard_app, acme, number)
+    run = review_check(acme, number)
+    assert shown(run) == ("failure", "Could not evaluate the review state")
+    assert ".github/guard.yml on branch release is invalid" in run.output["summary"]
+
+
+def test_a_failing_label_or_review_request_never_changes_the_verdict(
+    guard_app: Scenario, acme: GitHubDouble
+) -> None:
+    acme.fail("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", status=403, times=None)
+    acme.fail("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", status=422, times=None)
+    number = open_change(acme, ".github/workflows/ci.yml", SAFE_WORKFLOW + "# one\n")
+    opened(guard_app, acme, number)
+    approve(guard_app, acme, number, "carol")
+    assert shown(review_check(acme, number)) == ("success", "Approved by @carol (1 of 1)")

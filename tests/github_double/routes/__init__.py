@@ -19,11 +19,13 @@ from tests.github_double.routes import (
     git,
     hook_deliveries,
     issues,
+    orgs,
     pulls,
     rate_limit,
     repos,
     reviews,
     teams,
+    users,
 )
 from tests.github_double.routing import Router
 from tests.github_double.schema import OpenApi
@@ -45,6 +47,8 @@ MODULES = (
     compare,
     issues,
     teams,
+    orgs,
+    users,
     actions,
     environments,
     actions_permissions,

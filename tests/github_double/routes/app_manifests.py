@@ -35,7 +35,7 @@ def convert(request: Request) -> Reply:
     ).decode()
     body = integration_json(request.api, app) | {
         "client_id": app.client_id,
-        "client_secret": secrets.token_hex(20),
+        "client_secret": app.client_secret,
         "webhook_secret": secrets.token_hex(20),
         "pem": pem,
     }
@@ -59,6 +59,8 @@ def _register(double: GitHubDouble, found: ManifestCode, key: rsa.RSAPrivateKey)
         permissions=dict(manifest.get("default_permissions", {})) | {"metadata": "read"},
         events=list(manifest.get("default_events", [])),
         manifest=manifest,
+        client_secret=secrets.token_hex(20),
+        callback_urls=[str(url) for url in manifest.get("callback_urls", [])],
     )
     return double.state.app
 

@@ -26,11 +26,12 @@ def _team(request: Request) -> Team:
 def get_membership(request: Request) -> Reply:
     team = _team(request)
     login = request.params["username"]
-    role = team.role_of(login)
+    invited = login.lower() in team.pending
+    role = "member" if invited else team.role_of(login)
     if role is None:
         raise request.error(404, "Not Found")
     url = f"{request.api}/organizations/{team.org_id}/team/{team.id}/memberships/{login}"
-    return Reply(200, {"url": url, "role": role, "state": "active"})
+    return Reply(200, {"url": url, "role": role, "state": "pending" if invited else "active"})
 
 
 def list_members(request: Request) -> Reply:
