@@ -1,55 +1,52 @@
 """What fork safety remembers between deliveries, in the state store: run ancestry, allowances, blocks.
 
-Ancestry: the origin of every run the guard has classified, by repository and head commit, so a run
-started by ``workflow_run`` inherits its upstream's origin (the downstream run names no upstream run
-id; it carries the upstream's head commit). Unknown ancestry is untrusted.
+Ancestry: the origin of every run the guard has classified, per repository (``policies.fork_secrets.
+ancestry`` says how a ``workflow_run`` run is matched to its possible upstreams). Unknown is untrusted.
 """
 
 from __future__ import annotations
 
 from guard.engine import Context
-from guard.facts_actions import actor_can_write, pull_for_head, read_pull
+from guard.facts_actions import actor_can_write, pull_for_head, read_pull, read_workflow
 from guard.github import Client
 from guard.state import StateStore
-from policies.base import SaveState
+from policies.fork_secrets.actions import RememberRun
 from policies.fork_secrets.allowance import BLOCKED, NAMESPACE, Allowance, key
+from policies.fork_secrets.ancestry import NAMESPACE as ANCESTRY
+from policies.fork_secrets.ancestry import SeenRun, bucket, bucket_key, upstream_names, upstream_origin
 from policies.fork_secrets.origin import (
     ACTOR_EVENTS,
     UPSTREAM_EVENT,
     Origin,
     RunFacts,
     classify,
-    combine_upstream,
 )
 from policies.fork_secrets.report import PullInfo
 
-ANCESTRY = "fork_ancestry"
-KEPT_PER_COMMIT = 20  # runs remembered per head commit: re-runs and fan-out, not an unbounded list
 
-
-def _recorded(state: StateStore, run: RunFacts) -> list[Origin]:
+def seen_runs(state: StateStore, repository: str, at: float) -> list[SeenRun]:
+    """The runs remembered in the current and the previous window."""
     found = []
-    for sha in sorted(run.shas):
-        entry = state.get(ANCESTRY, key(run.repository, sha)) or {}
-        found += [Origin.from_json(o) for rid, o in (entry.get("runs") or {}).items() if rid != str(run.id)]
+    for period in (bucket(at) - 1, bucket(at)):
+        entry = state.get(ANCESTRY, bucket_key(repository, period)) or {}
+        found += [SeenRun.from_json(item) for item in entry.get("runs") or ()]
     return found
 
 
-def origin_of(ctx: Context, github: Client, run: RunFacts) -> Origin:
-    """Classify the run: head repository, the actor's permission, or the recorded upstream."""
+def origin_of(ctx: Context, github: Client, run: RunFacts, default_branch: str) -> Origin:
+    """Classify the run: head repository, the actor's permission, or the runs that may have started it."""
     can_write = actor_can_write(github, run.repository, run.actor) if run.event in ACTOR_EVENTS else None
-    upstream = combine_upstream(_recorded(ctx.state, run)) if run.event == UPSTREAM_EVENT else None
+    upstream = None
+    if run.event == UPSTREAM_EVENT and run.head_repository_id == run.repository_id:
+        names = upstream_names(read_workflow(github, run.repository, run.path, default_branch), run.path)
+        seen = seen_runs(ctx.state, run.repository, ctx.clock())
+        upstream = upstream_origin(seen, run_id=run.id, names=names, now=ctx.clock())
     return classify(run, actor_can_write=can_write, upstream=upstream)
 
 
-def remember(state: StateStore, run: RunFacts, origin: Origin) -> SaveState:
-    """The action that records the run's origin under its head commit (newest kept)."""
-    entry_key = key(run.repository, run.head_sha)
-    runs = dict((state.get(ANCESTRY, entry_key) or {}).get("runs") or {})
-    runs.pop(str(run.id), None)
-    runs[str(run.id)] = origin.to_json()
-    kept = dict(list(runs.items())[-KEPT_PER_COMMIT:])
-    return SaveState(ANCESTRY, entry_key, {"runs": kept})
+def remember(ctx: Context, run: RunFacts, origin: Origin) -> RememberRun:
+    """The action that records the run's origin for the runs it may start."""
+    return RememberRun(run.repository, run.id, run.name or run.path, origin, ctx.clock())
 
 
 def blocked_runs(state: StateStore, repository: str, sha: str) -> tuple[int, ...]:

@@ -13,7 +13,16 @@ from guard import metrics
 from guard.actions.registry import ActionContext, executes
 from guard.github import Conflict
 from guard.inbox import Inbox, IncomingDelivery
-from policies.fork_secrets.actions import CancelRun, ForceCancelRun, PostComment, RerunRun, ReviewDeployment
+from policies.fork_secrets.actions import (
+    CancelRun,
+    ForceCancelRun,
+    PostComment,
+    RememberRun,
+    RerunRun,
+    ReviewDeployment,
+)
+from policies.fork_secrets.ancestry import NAMESPACE as ANCESTRY
+from policies.fork_secrets.ancestry import SeenRun, bucket, bucket_key, with_run
 
 CANCELS = "fork_cancels"
 FOLLOW_UP_EVENT = "guard_fork_safety"
@@ -112,3 +121,16 @@ def post_comment(action: PostComment, ctx: ActionContext) -> str:
         f"/repos/{action.repository}/issues/{action.number}/comments", {"body": action.body}
     )
     return f"comment {answer.data.get('id')} posted on #{action.number}"
+
+
+@executes(RememberRun)
+def remember_run(action: RememberRun, ctx: ActionContext) -> str:
+    """Add the run to its window's bucket (deliveries of one repository are worked one at a time, so
+    this read and write do not race), and drop the bucket before the last, no longer read."""
+    period = bucket(action.at)
+    entry_key = bucket_key(action.repository, period)
+    seen = [SeenRun.from_json(item) for item in (ctx.state.get(ANCESTRY, entry_key) or {}).get("runs") or ()]
+    runs = with_run(seen, SeenRun(action.run_id, action.name, action.origin, action.at))
+    ctx.state.put(ANCESTRY, entry_key, {"runs": [r.to_json() for r in runs]})
+    ctx.state.delete(ANCESTRY, bucket_key(action.repository, period - 2))
+    return f"run {action.run_id} remembered ({len(runs)} in this window)"

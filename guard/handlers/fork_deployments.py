@@ -43,7 +43,7 @@ def decide(event: DeploymentProtectionRuleEvent, ctx: Context) -> list[Decision]
     assert event.repository is not None
     repository = event.repository
     run = read_run(ctx.github, repository.full_name, event.run_id)
-    origin = origin_of(ctx, ctx.github, run)
+    origin = origin_of(ctx, ctx.github, run, repository.default_branch)
     pull = (
         pull_of(ctx.github, run, tuple(p.number for p in event.pull_requests)) if origin.untrusted else None
     )
@@ -59,9 +59,7 @@ def decide(event: DeploymentProtectionRuleEvent, ctx: Context) -> list[Decision]
         allowance=allowance_for(ctx, ctx.github, run) if origin.untrusted else None,
         blocked_runs=blocked_runs(ctx.state, run.repository, sha),
     )
-    remembered = Decision(
-        POLICY, f"run {run.id}: {origin.reason}", actions=(remember(ctx.state, run, origin),)
-    )
+    remembered = Decision(POLICY, f"run {run.id}: {origin.reason}", actions=(remember(ctx, run, origin),))
     return [decide_deployment(inputs), remembered]
 
 

@@ -71,10 +71,8 @@ def judge(
 ) -> list[Decision]:
     """Classify the run, remember its origin, and (when untrusted) decide whether to cancel it."""
     settings = ctx.config(run.repository).fork_secrets
-    origin = origin_of(ctx, ctx.github, run)
-    remembered = Decision(
-        POLICY, f"run {run.id}: {origin.reason}", actions=(remember(ctx.state, run, origin),)
-    )
+    origin = origin_of(ctx, ctx.github, run, repository.default_branch)
+    remembered = Decision(POLICY, f"run {run.id}: {origin.reason}", actions=(remember(ctx, run, origin),))
     if settings.mode is Mode.OFF or not origin.untrusted or run.status == "completed":
         return [remembered]
     cancel = _cancel_decision(

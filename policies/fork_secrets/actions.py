@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from policies.base import Action
+from policies.fork_secrets.origin import Origin
 
 MAX_REVIEW_COMMENT = 1024  # GitHub keeps at most this many characters of a protection rule's comment
 
@@ -89,3 +90,21 @@ class PostComment(Action):
 
     def describe(self) -> str:
         return f"comment on {self.repository}#{self.number}"
+
+
+@dataclass(frozen=True)
+class RememberRun(Action):
+    """Remember a classified run for the ``workflow_run`` runs it may start (written by the engine)."""
+
+    kind: ClassVar[str] = "remember_run"
+    writes_github: ClassVar[bool] = False
+
+    repository: str
+    run_id: int
+    name: str
+    origin: Origin
+    at: float
+
+    def describe(self) -> str:
+        trust = "untrusted" if self.origin.untrusted else "trusted"
+        return f"remember run {self.run_id} of {self.name!r} in {self.repository} as {trust}"

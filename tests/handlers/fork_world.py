@@ -23,6 +23,7 @@ PERMISSIONS = {
 BUILD = ".github/workflows/build.yml"
 CI = ".github/workflows/ci.yml"
 DEPLOY = ".github/workflows/deploy.yml"
+RELEASE = ".github/workflows/release.yml"
 # pull_request_target that checks out the pull request's head and builds it: a pwn request.
 BUILD_WORKFLOW = """\
 name: build
@@ -52,6 +53,22 @@ jobs:
     environment: production
     steps:
       - run: ./deploy.sh
+"""
+# Started by the ci workflow's runs; deploys with the repository's token and production's secrets.
+RELEASE_WORKFLOW = """\
+name: release
+on:
+  workflow_run:
+    workflows: [ci]
+    types: [completed]
+permissions:
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: ./release.sh
 """
 GUARD_YML = """\
 fork_secrets:
@@ -103,7 +120,13 @@ class World:
 @pytest.fixture
 def world(guard_app: Scenario, github_double: GitHubDouble) -> World:
     installation = github_double.add_installation("acme", permissions=PERMISSIONS)
-    files = {BUILD: BUILD_WORKFLOW, CI: CI_WORKFLOW, DEPLOY: DEPLOY_WORKFLOW, ".github/guard.yml": GUARD_YML}
+    files = {
+        BUILD: BUILD_WORKFLOW,
+        CI: CI_WORKFLOW,
+        DEPLOY: DEPLOY_WORKFLOW,
+        RELEASE: RELEASE_WORKFLOW,
+        ".github/guard.yml": GUARD_YML,
+    }
     github_double.add_repo(REPO, visibility="public", files=files)
     github_double.add_repo(FORK, visibility="public", fork=True, installed=False, files=files)
     github_double.put_file(FORK, "patch", "src/index.js", "steal(process.env)\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.handlers.fork_world import DEPLOY, GET_RUN, REPO, REVIEW, World
+from tests.handlers.fork_world import CI, DEPLOY, GET_RUN, RELEASE, REPO, REVIEW, World
 
 
 def test_a_deployment_to_production_from_a_fork_run_is_rejected_with_a_comment(world: World) -> None:
@@ -88,37 +88,58 @@ def test_in_observe_mode_a_fork_deployment_is_approved_and_alerted(world: World)
     assert alert["action_taken"] == "deployment approved (observe mode; enforce would reject it)"
 
 
-def test_a_workflow_run_descending_from_a_fork_run_cannot_deploy(world: World) -> None:
-    upstream = world.fork_run(".github/workflows/ci.yml", event="pull_request")
-    world.run_event(upstream, "completed")
-    downstream = world.double.start_run(
-        REPO, DEPLOY, event="workflow_run", actor="mallory", head_sha=upstream.head_sha
-    )
+def _release(world: World) -> tuple[int, str | None]:
+    """A release run (started by ci's runs) asks for production; its verdict."""
+    downstream = world.double.start_run(REPO, RELEASE, event="workflow_run", actor="octocat")
     world.deploy(downstream, ref="refs/heads/main")
+    review = world.double.deployment_reviews(REPO)[-1]
+    assert review.run_id == downstream.id
+    return downstream.id, review.comment if review.state == "rejected" else None
 
-    [review] = world.double.deployment_reviews(REPO)
-    assert review.state == "rejected"
-    assert review.comment is not None
-    assert "started by an untrusted run" in review.comment
+
+def _ci_finished(world: World, *, fork: bool) -> None:
+    if fork:
+        run = world.fork_run(CI, event="pull_request")
+    else:
+        run = world.double.start_run(REPO, CI, event="push", actor="octocat")
+    world.run_event(run, "completed")
+
+
+def test_a_workflow_run_descending_from_a_fork_run_cannot_deploy(world: World) -> None:
+    _ci_finished(world, fork=True)
+    _, rejected = _release(world)
+
+    assert rejected is not None
+    assert "started by an untrusted run (its head is in mallory/widgets, not in acme/widgets)" in rejected
 
 
 def test_a_workflow_run_of_unknown_ancestry_cannot_deploy(world: World) -> None:
-    downstream = world.double.start_run(REPO, DEPLOY, event="workflow_run", actor="octocat")
-    world.deploy(downstream, ref="refs/heads/main")
+    _, rejected = _release(world)
 
-    [review] = world.double.deployment_reviews(REPO)
-    assert review.state == "rejected"
-    assert review.comment is not None
-    assert "started by a workflow run the guard has not seen" in review.comment
+    assert rejected is not None
+    assert "started by a workflow run the guard has not seen" in rejected
 
 
 def test_a_workflow_run_descending_from_a_trusted_push_run_deploys(world: World) -> None:
-    upstream = world.double.start_run(REPO, ".github/workflows/ci.yml", event="push", actor="octocat")
-    world.run_event(upstream, "completed")
-    downstream = world.double.start_run(REPO, DEPLOY, event="workflow_run", actor="octocat")
-    world.deploy(downstream, ref="refs/heads/main")
+    _ci_finished(world, fork=False)
 
-    assert world.verdicts() == [(downstream.id, "approved")]
+    assert _release(world)[1] is None
+
+
+def test_a_workflow_run_that_may_descend_from_a_fork_run_cannot_deploy(world: World) -> None:
+    _ci_finished(world, fork=False)
+    _ci_finished(world, fork=True)
+
+    assert _release(world)[1] is not None
+
+
+def test_fork_runs_of_other_workflows_and_old_ones_do_not_count_as_upstreams(world: World) -> None:
+    _ci_finished(world, fork=True)
+    world.later(31 * 60)
+    world.run_event(world.fork_run(DEPLOY), "completed")
+    _ci_finished(world, fork=False)
+
+    assert _release(world)[1] is None
 
 
 def test_an_issue_comment_run_caused_by_an_outsider_cannot_deploy(world: World) -> None:
