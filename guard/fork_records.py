@@ -33,7 +33,9 @@ def seen_runs(state: StateStore, repository: str, at: float) -> list[SeenRun]:
     return found
 
 
-def origin_of(ctx: Context, github: Client, run: RunFacts, default_branch: str) -> Origin:
+def origin_of(
+    ctx: Context, github: Client, run: RunFacts, default_branch: str, fork_pulls: tuple[int, ...] = ()
+) -> Origin:
     """Classify the run: head repository, the actor's permission, or the runs that may have started it."""
     can_write = actor_can_write(github, run.repository, run.actor) if run.event in ACTOR_EVENTS else None
     upstream = None
@@ -41,7 +43,7 @@ def origin_of(ctx: Context, github: Client, run: RunFacts, default_branch: str) 
         names = upstream_names(read_workflow(github, run.repository, run.path, default_branch), run.path)
         seen = seen_runs(ctx.state, run.repository, ctx.clock())
         upstream = upstream_origin(seen, run_id=run.id, names=names, now=ctx.clock())
-    return classify(run, actor_can_write=can_write, upstream=upstream)
+    return classify(run, actor_can_write=can_write, upstream=upstream, fork_pulls=fork_pulls)
 
 
 def remember(ctx: Context, run: RunFacts, origin: Origin) -> RememberRun:

@@ -43,7 +43,8 @@ def decide(event: DeploymentProtectionRuleEvent, ctx: Context) -> list[Decision]
     assert event.repository is not None
     repository = event.repository
     run = read_run(ctx.github, repository.full_name, event.run_id)
-    origin = origin_of(ctx, ctx.github, run, repository.default_branch)
+    fork_pulls = tuple(p.number for p in event.pull_requests if p.from_fork)
+    origin = origin_of(ctx, ctx.github, run, repository.default_branch, fork_pulls)
     pull = (
         pull_of(ctx.github, run, tuple(p.number for p in event.pull_requests)) if origin.untrusted else None
     )

@@ -82,11 +82,21 @@ class Origin:
         return cls(bool(data["untrusted"]), str(data["rule"]), str(data["reason"]))
 
 
-def classify(run: RunFacts, *, actor_can_write: bool | None, upstream: Origin | None) -> Origin:
-    """The run's origin; ``actor_can_write`` None means unknown, ``upstream`` None means not seen."""
+def classify(
+    run: RunFacts,
+    *,
+    actor_can_write: bool | None,
+    upstream: Origin | None,
+    fork_pulls: tuple[int, ...] = (),
+) -> Origin:
+    """The run's origin; ``actor_can_write`` None means unknown, ``upstream`` None means not seen;
+    ``fork_pulls`` are pull requests from forks a delivery says the run is for (a second signal)."""
     if run.head_repository_id is None or run.head_repository_id != run.repository_id:
         head = run.head_repository or "an unknown repository"
         return Origin(True, FORK_HEAD, f"its head is in {head}, not in {run.repository}")
+    if run.event in PULL_REQUEST_EVENTS and fork_pulls:
+        numbers = ", ".join(f"#{n}" for n in fork_pulls)
+        return Origin(True, FORK_HEAD, f"it runs for pull request {numbers} from a fork")
     if run.event in ACTOR_EVENTS:
         return _by_actor(run, actor_can_write)
     if run.event == UPSTREAM_EVENT:

@@ -17,9 +17,10 @@ from tests.github_double.actions_state import (
 from tests.github_double.state import Repo, State
 
 DEFAULT_JOBS: tuple[tuple[str, tuple[str, ...]], ...] = (("build", ("ubuntu-latest",)),)
-# Events whose run uses the base repository's default branch; GitHub names its tip in ``head_sha`` and
-# the pull request's head in ``head_commit`` for pull_request_target.
-DEFAULT_BRANCH_EVENTS = frozenset({"pull_request_target", "issue_comment", "workflow_run"})
+# Events whose run is not about a pull request's head: GitHub names the default branch's tip as the head.
+# (A pull_request_target run names the pull request's head, and its head repository, though it runs the
+# default branch's workflow.)
+DEFAULT_BRANCH_EVENTS = frozenset({"issue_comment", "workflow_run"})
 
 
 class _Double(Protocol):
@@ -61,7 +62,9 @@ class ActionsMixin:
                 found = self.state.pulls[(target.id, pull)]
                 head_repo_id, branch, commit = found.head_repo_id, found.head_ref, found.head_sha
                 numbers = [pull] if found.head_repo_id == target.id else []
-            sha = base_sha if event in DEFAULT_BRANCH_EVENTS else commit
+            if event in DEFAULT_BRANCH_EVENTS:
+                head_repo_id, branch, commit = target.id, target.default_branch, base_sha
+            sha = commit
             run = WorkflowRun(
                 id=self.state.next_id(),
                 repo_id=target.id,

@@ -8,9 +8,10 @@ from typing import Any
 
 from tests.github_double.actions_shapes import job_json, workflow_run_json
 from tests.github_double.double import GitHubDouble
+from tests.github_double.pull_shapes import pull_request_json
 from tests.github_double.schema import validate_webhook
 from tests.github_double.shapes import WEB, iso
-from tests.github_double.state import node_id
+from tests.github_double.state import Repo, node_id
 from tests.github_double.webhook_envelope import envelope, sender_json
 
 
@@ -121,9 +122,10 @@ def workflow_job(double: GitHubDouble, job_id: int, action: str = "queued") -> d
 
 
 def deployment_protection_rule(
-    double: GitHubDouble, run_id: int, environment: str, *, ref: str | None = None
+    double: GitHubDouble, run_id: int, environment: str, *, ref: str | None = None, pull: int | None = None
 ) -> dict[str, Any]:
-    """A job of the run waits for ``environment``: GitHub asks the App at the run's callback URL."""
+    """A job of the run waits for ``environment``: GitHub asks the App at the run's callback URL (listing
+    pull request ``pull``, when given, as it does for pull request events)."""
     with double.state.lock:
         run = double.run(run_id)
         repo = double.state.repo_by_id(run.repo_id)
@@ -139,11 +141,18 @@ def deployment_protection_rule(
             "ref": ref or f"refs/heads/{run.head_branch}",
             "sha": run.head_sha,
             "deployment_callback_url": callback,
-            "pull_requests": [],
+            "pull_requests": [] if pull is None else [_pull_json(double, repo, pull)],
             **around,
         }
     validate_webhook("deployment_protection_rule", "requested", payload)
     return payload
+
+
+def _pull_json(double: GitHubDouble, repo: Repo, number: int) -> dict[str, Any]:
+    body = pull_request_json(double.base_url, double.state, repo, double.pull(repo, number))
+    for side in ("head", "base"):
+        body[side]["repo"]["has_discussions"] = False
+    return body
 
 
 def issue_comment(

@@ -99,8 +99,16 @@ class World:
     def run_event(self, run: WorkflowRun, action: str = "requested") -> str:
         return self.guard.handle("workflow_run", actions_webhooks.workflow_run(self.double, run.id, action))
 
-    def deploy(self, run: WorkflowRun, environment: str = "production", ref: str | None = None) -> str:
-        payload = actions_webhooks.deployment_protection_rule(self.double, run.id, environment, ref=ref)
+    def deploy(
+        self,
+        run: WorkflowRun,
+        environment: str = "production",
+        ref: str | None = None,
+        pull: int | None = None,
+    ) -> str:
+        payload = actions_webhooks.deployment_protection_rule(
+            self.double, run.id, environment, ref=ref, pull=pull
+        )
         return self.guard.handle("deployment_protection_rule", payload)
 
     def verdicts(self) -> list[tuple[int, str | None]]:

@@ -21,6 +21,16 @@ def test_a_deployment_to_production_from_a_fork_run_is_rejected_with_a_comment(w
     assert alert["action_taken"] == "deployment rejected"
 
 
+def test_a_pull_request_from_a_fork_named_by_the_delivery_is_enough_to_reject(world: World) -> None:
+    run = world.fork_run(DEPLOY)
+    world.double.run(run.id).head_repo_id = world.double._repo(REPO).id
+    world.deploy(run, pull=world.pull)
+
+    [review] = world.double.deployment_reviews(REPO)
+    assert review.state == "rejected"
+    assert f"it runs for pull request #{world.pull} from a fork" in (review.comment or "")
+
+
 def test_a_deployment_to_production_from_main_is_approved(world: World) -> None:
     run = world.double.start_run(REPO, DEPLOY, event="push", actor="octocat")
     world.deploy(run, ref="refs/heads/main")

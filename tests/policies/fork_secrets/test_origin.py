@@ -78,3 +78,11 @@ def test_a_pull_request_target_run_acts_for_the_head_commit() -> None:
 
 def test_origins_survive_the_state_store() -> None:
     assert Origin.from_json(FORKED.to_json()) == FORKED
+
+
+def test_a_pull_request_from_a_fork_that_a_delivery_names_makes_a_pull_request_run_untrusted() -> None:
+    target = run(event="pull_request_target")
+    assert classify(target, actor_can_write=None, upstream=None, fork_pulls=(4,)).reason == (
+        "it runs for pull request #4 from a fork"
+    )
+    assert not classify(run(event="push"), actor_can_write=None, upstream=None, fork_pulls=(4,)).untrusted
