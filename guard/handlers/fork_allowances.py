@@ -14,7 +14,7 @@ from guard.facts import can_write, role
 from guard.facts_actions import pushed_to, read_pull
 from guard.fork_records import blocked_runs
 from guard.routing import Router
-from policies.base import Decision, Mode
+from policies.base import Decision, Mode, SaveState
 from policies.fork_secrets.allowance import (
     NAMESPACE,
     Allowance,
@@ -25,6 +25,8 @@ from policies.fork_secrets.allowance import (
     void_on_push,
 )
 from policies.fork_secrets.report import ALLOW_BUTTON, CHECK_NAME, POLICY, PullInfo
+
+PUSHERS = "fork_pushers"  # who pushed to each pull request, as its synchronize deliveries said
 
 router = Router(
     permissions={"checks": "write", "issues": "write", "pull_requests": "read", "actions": "write"}
@@ -39,11 +41,24 @@ def _request(ctx: Context, repository: str, pull: PullInfo, *, sha: str, by: str
         sha=sha,
         by=by,
         by_can_write=writer,
-        by_pushed=writer and pushed_to(ctx.github, repository, pull.number, by),
+        by_pushed=writer
+        and (
+            _recorded_pusher(ctx, repository, pull.number, by)
+            or pushed_to(ctx.github, repository, pull.number, by)
+        ),
         via=via,
         now=ctx.clock(),
         blocked_runs=blocked_runs(ctx.state, repository, sha),
     )
+
+
+def _pushers_key(repository: str, number: int) -> str:
+    return f"{repository.lower()}#{number}"
+
+
+def _recorded_pusher(ctx: Context, repository: str, number: int, login: str) -> bool:
+    pushers = ctx.state.get(PUSHERS, _pushers_key(repository, number)) or []
+    return login.lower() in pushers
 
 
 @router.on("check_run", "requested_action", policy=POLICY)
@@ -81,12 +96,20 @@ def on_allow_comment(event: IssueCommentEvent, ctx: Context) -> Iterable[Decisio
 
 @router.on("pull_request", "synchronize", policy=POLICY)
 def on_push_to_pull(event: PullRequestEvent, ctx: Context) -> Iterable[Decision]:
-    """A new head voids the allowance given for the old one."""
+    """A new head voids the allowance given for the old one; the pusher may no longer allow its runs."""
     if not event.before or not event.after:
         return []
-    repository = event.repository.full_name
+    repository, pusher = event.repository.full_name, event.sender.login if event.sender else None
+    decisions = []
+    if pusher is not None:
+        entry = _pushers_key(repository, event.number)
+        pushers = sorted({*(ctx.state.get(PUSHERS, entry) or []), pusher.lower()})
+        decisions.append(
+            Decision(
+                POLICY, f"{pusher} pushed to #{event.number}", actions=(SaveState(PUSHERS, entry, pushers),)
+            )
+        )
     allowance = Allowance.from_json(ctx.state.get(NAMESPACE, key(repository, event.before)))
-    if allowance is None:
-        return []
-    pusher = event.sender.login if event.sender else "someone"
-    return [void_on_push(allowance, event.after, pusher)]
+    if allowance is not None:
+        decisions.append(void_on_push(allowance, event.after, pusher or "someone"))
+    return decisions

@@ -86,6 +86,27 @@ def test_a_maintainer_who_pushed_to_the_pull_request_cannot_allow_it(world: Worl
     assert "maintainer pushed commits to pull request #1; someone else must allow its runs" in reply.body
 
 
+def test_a_maintainer_who_pushed_someone_elses_commits_to_the_pull_request_cannot_allow_it(
+    world: World,
+) -> None:
+    before = world.double.pull(REPO, world.pull).head_sha
+    head = world.double.push_to_pull(REPO, world.pull, "src/extra.js", "more()\n", author="mallory")
+    payload = webhooks.pull_request(
+        world.double, REPO, world.pull, "synchronize", sender="maintainer", before=before, after=head
+    )
+    world.guard.handle("pull_request", payload)
+
+    comment = f"/guard allow {head}"
+    world.guard.handle(
+        "issue_comment",
+        actions_webhooks.issue_comment(world.double, REPO, world.pull, comment, sender="maintainer"),
+    )
+
+    assert world.alerts("maintainer-allowance") == []
+    [reply] = world.double.comments(REPO, world.pull)
+    assert "maintainer pushed commits to pull request #1" in reply.body
+
+
 def test_someone_without_write_access_cannot_allow_a_run(world: World) -> None:
     head = world.double.pull(REPO, world.pull).head_sha
     world.guard.handle(
