@@ -135,6 +135,9 @@ def decide_allow(request: AllowRequest) -> Decision:
     actions: list[Action] = [allowance.save(), RaiseAlert(spec)]
     if rerun is not None:
         actions.append(RerunRun(request.repository, rerun))
+    if request.via == "comment":
+        body = f"Pipeline Guard: {request.by} allowed one run of `{request.sha}`{then}. A new push voids it."
+        actions.append(PostComment(request.repository, request.pull.number, body))
     summary = f"allowed one run of {request.sha[:12]} on #{request.pull.number} for {request.by}{then}"
     return Decision(POLICY, summary, actions=tuple(actions), facts={"sha": request.sha, "by": request.by})
 

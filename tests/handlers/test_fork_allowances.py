@@ -139,6 +139,10 @@ def test_a_guard_allow_comment_must_name_the_current_head(world: World) -> None:
     )
     [allowed] = world.alerts("maintainer-allowance")
     assert allowed["subject"] == f"allow:{world.pull}:{head}"
+    assert world.double.comments(REPO, world.pull)[-1].body == (
+        f"Pipeline Guard: maintainer allowed one run of `{head}`; the next run of it may proceed. "
+        "A new push voids it."
+    )
     world.deploy(run)
     assert world.verdicts() == [(run.id, "approved")]
 
