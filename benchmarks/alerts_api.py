@@ -12,11 +12,9 @@ Run from the project root:  python benchmarks/alerts_api.py [--alerts 100000] [-
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from guard.services import build_services
 from guard.settings import load_settings
 from guard.tokens import TokenStore
 from guard.web import create_app
+from tests.support.databases import scratch_database
 
 NOW = 1_800_000_000.0
 DAY = 86_400.0
@@ -124,26 +123,6 @@ def measure(url: str, count: int, runs: int) -> list[str]:
     return lines
 
 
-@contextlib.contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/guard.db"
-        return
-    admin = sa.create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    name = f"guard_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=100_000)
@@ -152,7 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     for kind in kinds:
-        with database(kind) as url:
+        with scratch_database(kind) as url:
             print(f"\n{kind}")
             for line in measure(url, args.alerts, args.runs):
                 print(line)

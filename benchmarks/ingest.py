@@ -29,7 +29,6 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from guard.db import Database, decisions, deliveries
 from guard.webhook import sign
+from tests.support.databases import scratch_database
 
 SECRET = "benchmark-webhook-secret-0123456789"
 BODIES = 64
@@ -153,26 +153,6 @@ def write_inputs(directory: Path) -> int:
     return sum(sizes) // len(sizes)
 
 
-@contextlib.contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/guard.db"
-        return
-    admin = sa.create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    name = f"guard_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     stream = log.open("ab")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=stream, start_new_session=True)
@@ -228,7 +208,7 @@ def count_outcomes(url: str, acked: set[str]) -> dict[str, int]:
 
 
 def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    with database(kind) as url, tempfile.TemporaryDirectory() as tmp:
+    with scratch_database(kind) as url, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         size = write_inputs(work)
         port = free_port()

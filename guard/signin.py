@@ -3,8 +3,8 @@
 ``begin`` records a single-use ``state`` with a PKCE verifier (ten minutes, in the ``state`` table so
 any process can finish it) and gives the authorize URL on ``GITHUB_URL``. GitHub sends the person back
 with a code; ``finish`` uses the state up, exchanges the code at ``GITHUB_URL/login/oauth/access_token``
-and reads ``GET /user`` on ``GITHUB_API_URL`` with the user's token. The token is dropped right there:
-nothing keeps it.
+and reads ``GET /user`` on ``GITHUB_API_URL`` with the user's token, then has GitHub revoke the token
+(``DELETE /applications/{client_id}/token``): nothing keeps it, and it stops working at once.
 """
 
 from __future__ import annotations
@@ -20,14 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import structlog
 
 from guard.db import Database, state
 from guard.redact import register_secret
 from guard.settings import Settings
 from guard.state import StateStore
 
+log = structlog.get_logger("guard.signin")
 NAMESPACE = "guard.signin"
 LIFETIME_SECONDS = 600
+MAX_PENDING = 10_000  # sign-ins begun and not finished within LIFETIME_SECONDS; /login is anonymous
 TIMEOUT_SECONDS = 15.0
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -56,9 +59,12 @@ def begin(
     """Record a new state and its PKCE verifier; the authorize URL that carries them to GitHub."""
     store = StateStore(db, clock)
     now = clock()
-    for key, value in store.items(NAMESPACE).items():
-        if now - float(value.get("created_at", 0)) > LIFETIME_SECONDS:
-            store.delete(NAMESPACE, key)
+    pending = store.items(NAMESPACE)
+    expired = [k for k, v in pending.items() if now - float(v.get("created_at", 0)) > LIFETIME_SECONDS]
+    for key in expired:
+        store.delete(NAMESPACE, key)
+    if len(pending) - len(expired) >= MAX_PENDING:
+        raise SignInError("too many sign-ins are in progress; try again in a few minutes")
     token, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
     store.put(NAMESPACE, _key(token), {"created_at": now, "verifier": verifier})
     query = {
@@ -93,7 +99,10 @@ def finish(settings: Settings, code: str, verifier: str, redirect_uri: str) -> s
         raise SignInError("GitHub's redirect did not carry a valid code; sign in again")
     token = _exchange(settings, code, verifier, redirect_uri)
     register_secret(token)
-    return _login(settings.github_api_url, token)
+    try:
+        return _login(settings.github_api_url, token)
+    finally:
+        _revoke(settings, token)
 
 
 def _exchange(settings: Settings, code: str, verifier: str, redirect_uri: str) -> str:
@@ -122,6 +131,19 @@ def _login(api_url: str, token: str) -> str:
     if answer.status_code != 200 or not isinstance(login, str) or not login:
         raise SignInError(f"GitHub did not say who signed in (HTTP {answer.status_code}); sign in again")
     return login
+
+
+def _revoke(settings: Settings, token: str) -> None:
+    """Have GitHub revoke the user's token now rather than in eight hours; a failure is only logged."""
+    client = (settings.github_client_id or "", settings.github_client_secret or "")
+    url = f"{settings.github_api_url}/applications/{urllib.parse.quote(client[0], safe='')}/token"
+    try:
+        answer = _call("DELETE", url, _API_HEADERS, json={"access_token": token}, auth=client)
+    except SignInError as exc:
+        log.warning("the sign-in token was not revoked", reason=str(exc))
+        return
+    if answer.status_code != 204:
+        log.warning("the sign-in token was not revoked", status=answer.status_code)
 
 
 def _call(method: str, url: str, headers: dict[str, str], **options: Any) -> requests.Response:

@@ -81,7 +81,10 @@ def login() -> Any:
     services = _services()
     if not signin.configured(services.settings):
         return _message("Sign-in is not set up", _NOT_CONFIGURED, 503)
-    started = signin.begin(services.db, services.settings, _redirect_uri(services))
+    try:
+        started = signin.begin(services.db, services.settings, _redirect_uri(services))
+    except signin.SignInError as exc:
+        return _message("Sign-in is busy", str(exc), 503)
     response = redirect(started.authorize_url, 302)
     response.set_cookie(
         STATE_COOKIE,
@@ -101,28 +104,22 @@ _NOT_CONFIGURED = (
 )
 
 
+class _NotSignedIn(Exception):
+    """GitHub's redirect cannot sign anyone in; the message says why."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 @blueprint.get(SIGN_IN_CALLBACK_PATH)
 def callback() -> Any:
     services = _services()
-    if "error" in request.args:
-        return _message(
-            "Not signed in", "GitHub did not authorize the sign-in, so you are not signed in.", 403
-        )
-    token, _, target = request.cookies.get(STATE_COOKIE, "").partition("|")
-    given = request.args.get("state", "")
-    if not (given and hmac.compare_digest(given.encode(), token.encode())):
-        return _message("Not signed in", "This sign-in was not started in this browser. Sign in again.", 400)
-    verifier = signin.take(services.db, token)
-    if verifier is None:
-        return _message(
-            "Not signed in", "This sign-in link was already used or is too old. Sign in again.", 400
-        )
     try:
-        login_name = signin.finish(
-            services.settings, request.args.get("code", ""), verifier, _redirect_uri(services)
-        )
-    except signin.SignInError as exc:
-        return _message("Not signed in", str(exc), 502)
+        login_name, target = _returning_login(services)
+    except _NotSignedIn as refused:
+        return _message("Not signed in", refused.message, refused.status)
     admission = readers.admit(services, login_name)
     if not admission.admitted:
         log.warning("sign-in refused: not a reader", login=login_name, problems=list(admission.problems))
@@ -135,6 +132,24 @@ def callback() -> Any:
         SESSION_COOKIE, session_id, max_age=LIFETIME_SECONDS, secure=True, httponly=True, samesite="Lax"
     )
     return response
+
+
+def _returning_login(services: Services) -> tuple[str, str]:
+    """The GitHub login GitHub's redirect vouches for, and where to go next; _NotSignedIn otherwise."""
+    if "error" in request.args:
+        raise _NotSignedIn("GitHub did not authorize the sign-in, so you are not signed in.", 403)
+    token, _, target = request.cookies.get(STATE_COOKIE, "").partition("|")
+    given = request.args.get("state", "")
+    if not (given and hmac.compare_digest(given.encode(), token.encode())):
+        raise _NotSignedIn("This sign-in was not started in this browser. Sign in again.", 400)
+    verifier = signin.take(services.db, token)
+    if verifier is None:
+        raise _NotSignedIn("This sign-in link was already used or is too old. Sign in again.", 400)
+    code = request.args.get("code", "")
+    try:
+        return signin.finish(services.settings, code, verifier, _redirect_uri(services)), target
+    except signin.SignInError as exc:
+        raise _NotSignedIn(str(exc), 502) from None
 
 
 @blueprint.post("/logout")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 import secrets
 from typing import Any
 
@@ -61,6 +64,8 @@ def bearer(header: str | None) -> str | None:
 
 def authenticate(state: State, header: str | None, auth: AuthKind, now: float) -> Identity:
     """The caller of a route needing ``auth``; raises a 401 ``HttpError`` as GitHub would."""
+    if auth == "client":
+        return _client(state, header)
     credential = bearer(header)
     if credential is None:
         if auth == "any":
@@ -82,6 +87,21 @@ def authenticate(state: State, header: str | None, auth: AuthKind, now: float) -
     if auth == "app" or token is None or token.expires_at <= now:
         raise unauthorized("Bad credentials")
     return Identity("installation", installation_id=token.installation_id, token=token)
+
+
+def _client(state: State, header: str | None) -> Identity:
+    """The App's OAuth client, by HTTP Basic with its client id and secret (``/applications/...``)."""
+    scheme, _, value = (header or "").partition(" ")
+    try:
+        client_id, _, secret = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        client_id, secret = "", ""
+    app = state.app
+    if scheme.lower() != "basic" or app is None or client_id != app.client_id:
+        raise unauthorized("Requires authentication")
+    if not hmac.compare_digest(secret.encode(), app.client_secret.encode()):
+        raise unauthorized("Requires authentication")
+    return Identity("client")
 
 
 def issue_token(

@@ -20,7 +20,7 @@ from tests.github_double.state import AppRecord, Installation, Repo, State, Toke
 if TYPE_CHECKING:
     from tests.github_double.double import GitHubDouble
 
-AuthKind = Literal["app", "installation", "user", "any"]
+AuthKind = Literal["app", "installation", "user", "client", "any"]
 LEVELS = {"read": 1, "write": 2, "admin": 3}
 DOCS = "https://docs.github.com/rest"
 
@@ -47,7 +47,7 @@ class Reply:
 class Identity:
     """Who a request authenticated as: the App (JWT), an installation (token) or nobody."""
 
-    kind: Literal["app", "installation", "user", "anonymous"]
+    kind: Literal["app", "installation", "user", "client", "anonymous"]
     installation_id: int | None = None
     token: Token | None = None
     login: str | None = None

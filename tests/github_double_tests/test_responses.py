@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,8 @@ EXCHANGES = [
     Exchange("apps/redeliver-webhook-delivery", "POST /app/hook/deliveries/99999/attempts", 404, as_app=True),
     Exchange("rate-limit/get", "GET /rate_limit", 200),
     Exchange("users/get-authenticated", "GET /user", 200, as_user="octocat"),
+    Exchange("apps/delete-token", "DELETE /applications/{client_id}/token", 204, {"access_token": "{user}"}),
+    Exchange("apps/delete-token", "DELETE /applications/{client_id}/token", 404, {"access_token": "ghu_x"}),
     Exchange("users/get-authenticated", "GET /user", 401),
     Exchange(
         "teams/get-membership-for-user-in-org", "GET /orgs/acme/teams/security/memberships/octocat", 200
@@ -283,6 +286,8 @@ def test_answers_match_the_documented_response_schema(
     code = github_double.manifest_code(MANIFEST)
     ruleset = str(min(github_double.state.rulesets))
     review = github_double.review_pull("acme/widgets", 1, "reviewer")
+    app = github_double.state.app
+    assert app is not None
     values = {
         "review": str(review),
         "sha": sha,
@@ -292,12 +297,17 @@ def test_answers_match_the_documented_response_schema(
         "ruleset": ruleset,
         "running": str(min(github_double.state.actions.runs)),
         "finished": str(max(github_double.state.actions.runs)),
+        "client_id": app.client_id,
+        "user": github_double.user_token("octocat"),
     }
     method, path = exchange.request.split(" ", 1)
     headers = None
     if exchange.operation == "users/get-authenticated":
         token = github_double.user_token(exchange.as_user) if exchange.as_user else "ghu_not-a-token"
         headers = {"Authorization": f"Bearer {token}"}
+    if exchange.operation == "apps/delete-token":
+        basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
+        headers = {"Authorization": f"Basic {basic}"}
     answer = caller.call(
         method, _fill(path, values), _fill(exchange.body, values), as_app=exchange.as_app, headers=headers
     )

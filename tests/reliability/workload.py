@@ -22,18 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from guard.handlers import ROUTER
+from guard.manifest import needs
 from policies.branch_protection.actions import backup_branch_name
 from tests.github_double import webhooks
 from tests.github_double.double import GitHubDouble
 from tests.github_double.fixtures import TEST_APP_ID
 
-PERMISSIONS = {
-    "administration": "write",
-    "checks": "write",
-    "contents": "write",
-    "metadata": "read",
-    "pull_requests": "read",
-}
+# What the guard's manifest asks for, so every 403 in a run is an injected rate limit, never a refusal.
+PERMISSIONS = needs(ROUTER)[0]
 ORG_FILE = """\
 branch_protection:
   mode: enforce

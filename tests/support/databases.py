@@ -6,8 +6,11 @@ CI), where an unreachable server fails them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,6 +58,24 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextlib.contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    """The URL of a fresh, migrated ``sqlite`` or ``postgres`` database, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/guard.db"
+            database = Database(url)
+            upgrade(database)
+            database.dispose()
+            yield url
+        return
+    url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
 
 
 def truncate_all(database: Database) -> None:

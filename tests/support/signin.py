@@ -7,6 +7,8 @@ the double's authorize page → the guard's callback, as a browser would, and re
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,11 @@ class Site:
 
     def browser(self) -> FlaskClient:
         return self.app.test_client()
+
+
+def page_text(response: TestResponse) -> str:
+    """A page as a person reads it: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.get_data(as_text=True))).split())
 
 
 def sign_in(site: Site, client: FlaskClient, login: str, next_path: str = "/alerts") -> TestResponse:

@@ -14,7 +14,7 @@ from guard.alert_queries import get_alert
 from guard.alerts import AlertContext, AlertStore
 from policies.base import AlertSpec, Severity
 from tests.support.html_forms import forms
-from tests.support.signin import Site, sign_in
+from tests.support.signin import Site, page_text, sign_in
 
 HOSTILE_TITLE = '<script>alert("title")</script> protection removed'
 HOSTILE_DETAILS = (
@@ -23,10 +23,6 @@ HOSTILE_DETAILS = (
     '<a href="javascript:alert(2)">raw link</a> `<b>code</b>`\n\n'
     "| Setting | Now |\n| --- | --- |\n| `enforce_admins` | <svg onload=alert(3)> |\n"
 )
-
-
-def _text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.get_data(as_text=True))).split())
 
 
 def _alert(
@@ -89,7 +85,7 @@ def test_the_list_shows_only_the_readers_organisations(mona: FlaskClient, store:
     _alert(store, "guard-wide problem", organisation=None, repository=None, policy="system")
     _alert(store, "globex alert", organisation="globex", repository="globex/app")
     _alert(store, "globex dead delivery", organisation=None, repository="globex/app", policy="system")
-    text = _text(mona.get("/alerts"))
+    text = page_text(mona.get("/alerts"))
     assert "acme alert" in text
     assert "acme dead delivery" in text
     assert "guard-wide problem" in text
@@ -101,23 +97,23 @@ def test_filters_narrow_the_list(mona: FlaskClient, store: AlertStore) -> None:
     _alert(store, "critical one", severity=Severity.CRITICAL)
     _alert(store, "config one", severity=Severity.MEDIUM, policy="config")
     _alert(store, "gadgets one", repository="acme/gadgets")
-    high = _text(mona.get("/alerts?min_severity=high"))
+    high = page_text(mona.get("/alerts?min_severity=high"))
     assert "critical one" in high
     assert "gadgets one" in high
     assert "low one" not in high
     assert "config one" not in high
-    assert "config one" in _text(mona.get("/alerts?policy=config"))
-    assert "low one" not in _text(mona.get("/alerts?policy=config"))
-    only = _text(mona.get("/alerts?repository=acme/gadgets"))
+    assert "config one" in page_text(mona.get("/alerts?policy=config"))
+    assert "low one" not in page_text(mona.get("/alerts?policy=config"))
+    only = page_text(mona.get("/alerts?repository=acme/gadgets"))
     assert "gadgets one" in only
     assert "critical one" not in only
-    assert "No alert matches" in _text(mona.get("/alerts?state=resolved"))
+    assert "No alert matches" in page_text(mona.get("/alerts?state=resolved"))
 
 
 def test_a_filter_that_cannot_be_used_is_named(mona: FlaskClient) -> None:
     answer = mona.get("/alerts?min_severity=urgent")
     assert answer.status_code == 400
-    assert "unknown severity 'urgent'" in _text(answer)
+    assert "unknown severity 'urgent'" in page_text(answer)
 
 
 def test_pages_follow_one_another_without_repeats(mona: FlaskClient, store: AlertStore) -> None:
@@ -125,14 +121,14 @@ def test_pages_follow_one_another_without_repeats(mona: FlaskClient, store: Aler
         _alert(store, f"alert number {number:02d}", severity=Severity.HIGH)
     _alert(store, "a low alert", severity=Severity.LOW)
     first = mona.get("/alerts?min_severity=high")
-    seen = re.findall(r"alert number (\d\d)", _text(first))
+    seen = re.findall(r"alert number (\d\d)", page_text(first))
     assert len(seen) == 50
     (next_link,) = re.findall(r'<a rel="next" href="([^"]+)"', first.get_data(as_text=True))
     second = mona.get(html.unescape(next_link))
-    rest = re.findall(r"alert number (\d\d)", _text(second))
+    rest = re.findall(r"alert number (\d\d)", page_text(second))
     assert sorted(seen + rest) == [f"{n:02d}" for n in range(60)]
-    assert "a low alert" not in _text(second)
-    assert "First page" in _text(second)
+    assert "a low alert" not in page_text(second)
+    assert "First page" in page_text(second)
     assert 'rel="next"' not in second.get_data(as_text=True)
 
 
@@ -142,11 +138,11 @@ def test_a_reader_acknowledges_then_resolves_an_alert_with_notes(
     alert_id = _alert(store, "Protection of main removed")
     detail = mona.get(f"/alerts/{alert_id}")
     assert detail.status_code == 200
-    assert "The branch lost its protection." in _text(detail)
+    assert "The branch lost its protection." in page_text(detail)
     token = _token(detail)
     done = mona.post(f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token, "note": "looking"})
     assert done.status_code == 303
-    acknowledged = _text(mona.get(done.headers["Location"]))
+    acknowledged = page_text(mona.get(done.headers["Location"]))
     assert "acknowledged by mona" in acknowledged
     assert "looking" in acknowledged
     resolved = mona.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": token, "note": "restored"})
@@ -154,7 +150,7 @@ def test_a_reader_acknowledges_then_resolves_an_alert_with_notes(
     alert = get_alert(store.db, alert_id)
     assert alert is not None
     assert (alert.state, alert.state_by, alert.state_note) == ("resolved", "mona", "restored")
-    assert "Resolve" not in _text(mona.get(f"/alerts/{alert_id}"))
+    assert "Resolve" not in page_text(mona.get(f"/alerts/{alert_id}"))
 
 
 def test_a_form_without_the_sessions_token_changes_nothing(
@@ -168,7 +164,7 @@ def test_a_form_without_the_sessions_token_changes_nothing(
     for data in ({}, {"csrf_token": ""}, {"csrf_token": "guessed"}, {"csrf_token": others_token}):
         answer = mona.post(f"/alerts/{alert_id}/acknowledge", data=data)
         assert answer.status_code == 403, data
-        assert "nothing was changed" in _text(answer)
+        assert "nothing was changed" in page_text(answer)
     assert get_alert(store.db, alert_id).state == "open"  # type: ignore[union-attr]
 
 
@@ -188,7 +184,7 @@ def test_acknowledging_twice_says_why_nothing_changed(mona: FlaskClient, store: 
     assert mona.post(f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token}).status_code == 303
     again = mona.post(f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token})
     assert again.status_code == 409
-    assert "cannot be acknowledged" in _text(again)
+    assert "cannot be acknowledged" in page_text(again)
 
 
 def test_hostile_alert_text_is_shown_as_text_and_never_runs(mona: FlaskClient, store: AlertStore) -> None:
