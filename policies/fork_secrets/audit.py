@@ -71,6 +71,42 @@ def _approval(facts: ActionsSettings) -> list[Weakness]:
     ]
 
 
+# Private and internal repositories that run fork pull requests' workflows: (setting, weak value, weakness).
+_PRIVATE_FORK_RULES = (
+    (
+        "send_secrets_and_variables",
+        True,
+        Weakness(
+            "fork-secrets-sent",
+            Severity.CRITICAL,
+            "workflows from fork pull requests receive the repository's secrets",
+            f"In {SETTINGS_PAGE}, under *Fork pull request workflows in private repositories*, clear "
+            "*Send secrets and variables to workflows from fork pull requests*.",
+        ),
+    ),
+    (
+        "send_write_tokens_to_workflows",
+        True,
+        Weakness(
+            "fork-write-token",
+            Severity.HIGH,
+            "workflows from fork pull requests receive a write-capable GITHUB_TOKEN",
+            f"In {SETTINGS_PAGE}, clear *Send write tokens to workflows from fork pull requests*.",
+        ),
+    ),
+    (
+        "require_approval_for_fork_pr_workflows",
+        False,
+        Weakness(
+            "fork-runs-unapproved",
+            Severity.MEDIUM,
+            "workflows from fork pull requests run without a maintainer's approval",
+            f"In {SETTINGS_PAGE}, tick *Require approval for fork pull request workflows*.",
+        ),
+    ),
+)
+
+
 def _private(facts: ActionsSettings) -> list[Weakness]:
     forks = facts.private_forks
     if (
@@ -79,36 +115,7 @@ def _private(facts: ActionsSettings) -> list[Weakness]:
         or not forks.get("run_workflows_from_fork_pull_requests")
     ):
         return []
-    found = []
-    if forks.get("send_secrets_and_variables"):
-        found.append(
-            Weakness(
-                "fork-secrets-sent",
-                Severity.CRITICAL,
-                "workflows from fork pull requests receive the repository's secrets",
-                f"In {SETTINGS_PAGE}, under *Fork pull request workflows in private repositories*, clear "
-                "*Send secrets and variables to workflows from fork pull requests*.",
-            )
-        )
-    if forks.get("send_write_tokens_to_workflows"):
-        found.append(
-            Weakness(
-                "fork-write-token",
-                Severity.HIGH,
-                "workflows from fork pull requests receive a write-capable GITHUB_TOKEN",
-                f"In {SETTINGS_PAGE}, clear *Send write tokens to workflows from fork pull requests*.",
-            )
-        )
-    if not forks.get("require_approval_for_fork_pr_workflows"):
-        found.append(
-            Weakness(
-                "fork-runs-unapproved",
-                Severity.MEDIUM,
-                "workflows from fork pull requests run without a maintainer's approval",
-                f"In {SETTINGS_PAGE}, tick *Require approval for fork pull request workflows*.",
-            )
-        )
-    return found
+    return [weakness for name, weak, weakness in _PRIVATE_FORK_RULES if bool(forks.get(name)) is weak]
 
 
 def _token(facts: ActionsSettings) -> list[Weakness]:
