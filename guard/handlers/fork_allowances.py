@@ -34,18 +34,19 @@ router = Router(
 
 
 def _request(ctx: Context, repository: str, pull: PullInfo, *, sha: str, by: str, via: str) -> AllowRequest:
+    """The facts of an allow request: the requester's role, and whether they pushed or wrote commits."""
     writer = can_write(role(ctx.github, repository, by))
+    pushed = writer and (
+        _recorded_pusher(ctx, repository, pull.number, by)
+        or pushed_to(ctx.github, repository, pull.number, by)
+    )
     return AllowRequest(
         repository=repository,
         pull=pull,
         sha=sha,
         by=by,
         by_can_write=writer,
-        by_pushed=writer
-        and (
-            _recorded_pusher(ctx, repository, pull.number, by)
-            or pushed_to(ctx.github, repository, pull.number, by)
-        ),
+        by_pushed=pushed,
         via=via,
         now=ctx.clock(),
         blocked_runs=blocked_runs(ctx.state, repository, sha),
