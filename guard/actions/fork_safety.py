@@ -11,8 +11,12 @@ import json
 
 from guard import metrics
 from guard.actions.registry import ActionContext, executes
-from guard.github import Conflict
+from guard.alerts import AlertContext
+from guard.errors import TRANSIENT_ERRORS
+from guard.github import Conflict, GitHubError
 from guard.inbox import Inbox, IncomingDelivery
+from guard.redact import redact
+from policies.base import AlertSpec, Severity
 from policies.fork_secrets.actions import (
     CancelRun,
     ForceCancelRun,
@@ -23,6 +27,7 @@ from policies.fork_secrets.actions import (
 )
 from policies.fork_secrets.ancestry import NAMESPACE as ANCESTRY
 from policies.fork_secrets.ancestry import SeenRun, bucket, bucket_key, with_run
+from policies.fork_secrets.report import POLICY
 
 CANCELS = "fork_cancels"
 FOLLOW_UP_EVENT = "guard_fork_safety"
@@ -44,12 +49,40 @@ def _since_delivery(ctx: ActionContext, action: str) -> str:
 
 @executes(ReviewDeployment)
 def review_deployment(action: ReviewDeployment, ctx: ActionContext) -> str:
+    """Send the verdict; when GitHub refuses it the job keeps waiting, so the feed says so."""
     state = "approved" if action.approve else "rejected"
     body = {"environment_name": action.environment, "state": state, "comment": action.comment}
-    ctx.github.post(
-        f"{_runs(action.repository, action.run_id)}/deployment_protection_rule", body, idempotent=True
+    path = f"{_runs(action.repository, action.run_id)}/deployment_protection_rule"
+    try:
+        ctx.github.post(path, body, idempotent=True)
+    except GitHubError as exc:
+        alert = _undelivered(action, exc, retried=isinstance(exc, TRANSIENT_ERRORS))
+        ctx.alerts.raise_alert(alert, AlertContext(ctx.delivery_id, ctx.organisation))
+        raise
+    took = _since_delivery(ctx, "deployment_verdict")
+    return f"deployment of run {action.run_id} to {action.environment} {state}{took}"
+
+
+def _undelivered(action: ReviewDeployment, exc: GitHubError, *, retried: bool) -> AlertSpec:
+    then = (
+        "The delivery is retried."
+        if retried
+        else "It is not retried: check that the guard's App is this environment's deployment protection "
+        "rule (`guard env enrol`) and has *Deployments: write*."
     )
-    return f"deployment of run {action.run_id} to {action.environment} {state}"
+    verdict = "approval" if action.approve else "rejection"
+    return AlertSpec(
+        severity=Severity.HIGH,
+        policy=POLICY,
+        rule="deployment-verdict-undelivered",
+        title=f"The {verdict} of run {action.run_id}'s deployment to {action.environment} in "
+        f"{action.repository} did not reach GitHub",
+        details=f"GitHub refused the {verdict}: {redact(str(exc))}\n\nThe job keeps waiting for the rule "
+        f"(it fails closed). {then}",
+        repository=action.repository,
+        subject=f"deployment:{action.run_id}:{action.environment}",
+        action_taken="no verdict delivered",
+    )
 
 
 @executes(CancelRun)

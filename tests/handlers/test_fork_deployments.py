@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.handlers.fork_world import CI, DEPLOY, GET_RUN, RELEASE, REPO, REVIEW, World
 
 
@@ -159,3 +161,31 @@ def test_an_issue_comment_run_caused_by_an_outsider_cannot_deploy(world: World) 
     world.deploy(writer, ref="refs/heads/main")
 
     assert world.verdicts() == [(run.id, "rejected"), (writer.id, "approved")]
+
+
+def test_a_verdict_github_refuses_is_alerted_because_the_job_keeps_waiting(world: World) -> None:
+    world.double.add_environment(REPO, "qa")
+    run = world.double.start_run(REPO, DEPLOY, event="push", actor="octocat")
+    delivery = world.deploy(run, "qa", ref="refs/heads/main")
+
+    assert world.verdicts() == []
+    [alert] = world.alerts("deployment-verdict-undelivered")
+    assert alert["action_taken"] == "no verdict delivered"
+    assert "guard env enrol" in alert["details"]
+    [review] = [
+        a for d in world.guard.decisions(delivery) for a in d["actions"] if a["kind"] == "review_deployment"
+    ]
+    assert review["outcome"] == "failed"
+
+
+def test_the_verdict_records_how_long_after_the_delivery_it_went_out(world: World) -> None:
+    run = world.double.start_run(REPO, DEPLOY, event="push", actor="octocat")
+    delivery = world.deploy(run, ref="refs/heads/main")
+
+    [review] = [
+        a for d in world.guard.decisions(delivery) for a in d["actions"] if a["kind"] == "review_deployment"
+    ]
+    assert re.fullmatch(
+        rf"deployment of run {run.id} to production approved \d+ ms after the delivery arrived",
+        review["detail"],
+    )
