@@ -15,7 +15,7 @@ from guard.engine import Context
 from guard.events import GenericEvent, Repository, WorkflowJobEvent, WorkflowRunEvent
 from guard.events.payload import Node
 from guard.facts_actions import read_run, read_workflow, run_from_event
-from guard.fork_records import allowance_for, blocked_runs, origin_of, pull_of, remember
+from guard.fork_records import allowance_for, blocked_runs, origin_of, pull_of, remember, seen_runs
 from guard.github import Client
 from guard.routing import Router
 from policies.base import AlertSpec, Decision, Evidence, Finding, Mode, RaiseAlert, Severity
@@ -127,10 +127,15 @@ def on_workflow_run(event: WorkflowRunEvent, ctx: Context) -> Iterable[Decision]
 
 @router.on("workflow_job", "queued", "waiting", policy=POLICY)
 def on_workflow_job(event: WorkflowJobEvent, ctx: Context) -> Iterable[Decision]:
-    """A job's payload has no event or head repository: the run is fetched to classify it."""
+    """A job's payload has no event or head repository: the run is fetched to classify it, unless the
+    guard classified it as trusted within the last half-hour (a re-run keeps its run's privileges)."""
     if event.installation_id is None:
         return []
-    run = read_run(ctx.github, event.repository.full_name, event.workflow_job.run_id)
+    job, repository = event.workflow_job, event.repository.full_name
+    seen = next((s for s in seen_runs(ctx.state, repository, ctx.clock()) if s.id == job.run_id), None)
+    if seen is not None and not seen.origin.untrusted:
+        return [Decision(POLICY, f"job {job.id} of run {job.run_id}: {seen.origin.reason}")]
+    run = read_run(ctx.github, repository, job.run_id)
     return judge(ctx, run, event.repository, event.installation_id, event.workflow_job.labels)
 
 

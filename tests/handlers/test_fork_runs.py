@@ -10,6 +10,7 @@ from tests.handlers.fork_world import (
     CANCEL,
     CI,
     FORCE_CANCEL,
+    GET_RUN,
     REPO,
     World,
 )
@@ -152,3 +153,14 @@ def test_with_cancel_method_force_cancel_the_run_is_force_cancelled_at_once(worl
     assert world.double.calls_to(*CANCEL) == []
     assert len(world.double.calls_to(*FORCE_CANCEL)) == 1
     assert world.double.run(run.id).conclusion == "cancelled"
+
+
+def test_a_job_of_a_run_already_seen_as_trusted_costs_no_api_call(world: World) -> None:
+    run = world.double.start_run(REPO, BUILD, event="push", actor="octocat")
+    world.run_event(run)
+    [job] = world.double.jobs(run.id)
+    world.double.clear_calls()
+    world.guard.handle("workflow_job", actions_webhooks.workflow_job(world.double, job.id, "queued"))
+
+    assert world.double.calls_to(*GET_RUN) == []
+    assert world.double.calls_to(*CANCEL) == []
