@@ -130,16 +130,18 @@ class Engine:
                 log.exception("policy failed", policy=route.policy)
                 failures.append((route.policy, redact(f"{type(exc).__name__}: {exc}")))
                 continue
-            evaluated += self._execute(delivery.pk, route, decisions, ctx, organisation)
+            evaluated += self._execute(delivery, route, decisions, ctx, organisation)
         if failures:
             raise PolicyFailed(failures)
         return evaluated
 
     def _execute(
-        self, pk: int, route: Route, decisions: list[Any], ctx: Context, organisation: str | None
+        self, delivery: Claimed, route: Route, decisions: list[Any], ctx: Context, organisation: str | None
     ) -> list[Evaluated]:
-        action_ctx = ActionContext(ctx.delivery_id, ctx.github, self.alerts, self.state, organisation)
-        return [Evaluated(d, tuple(self.executor.run(pk, d, action_ctx))) for d in decisions]
+        action_ctx = ActionContext(
+            ctx.delivery_id, ctx.github, self.alerts, self.state, organisation, delivery.received_at
+        )
+        return [Evaluated(d, tuple(self.executor.run(delivery.pk, d, action_ctx))) for d in decisions]
 
     def _context(self, delivery_id: str, github: Client) -> Context:
         return Context(

@@ -45,6 +45,7 @@ EVENT_PERMISSIONS: dict[str, str] = {
     "deployment": "deployments",
     "deployment_protection_rule": "deployments",
     "deployment_status": "deployments",
+    "issue_comment": "issues",
     "member": "members",
     "membership": "members",
     "merge_group": "merge_queues",

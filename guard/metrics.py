@@ -40,6 +40,12 @@ DELIVERY_LAG_SECONDS = Histogram(
     "Time from a delivery's receipt to the end of its successful processing.",
     buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400),
 )
+FORK_RESPONSE_SECONDS = Histogram(
+    "guard_fork_response_seconds",
+    "Time from a fork-safety delivery's receipt to its cancel request or deployment verdict.",
+    ["action"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 GITHUB_REQUESTS = Counter(
     "guard_github_requests",
     "HTTP exchanges with GitHub's API by method and status (error: no answer).",
@@ -112,6 +118,11 @@ def rate_limit_seen(identity: str, limit: RateLimit) -> None:
     RATE_LIMIT_REMAINING.labels(*labels).set(limit.remaining)
     RATE_LIMIT_LIMIT.labels(*labels).set(limit.limit)
     RATE_LIMIT_RESET.labels(*labels).set(limit.reset)
+
+
+def fork_response(action: str, seconds: float) -> None:
+    """A cancel request or a deployment verdict was sent ``seconds`` after its delivery arrived."""
+    FORK_RESPONSE_SECONDS.labels(action).observe(max(0.0, seconds))
 
 
 def action_finished(policy: str, kind: str, outcome: str) -> None:

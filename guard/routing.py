@@ -66,7 +66,8 @@ class Router:
         return any(route.event == event for route in self.routes)
 
     def events(self) -> frozenset[str]:
-        return frozenset(route.event for route in self.routes)
+        """The GitHub events routed; the guard's own internal events are not GitHub's to send."""
+        return frozenset(route.event for route in self.routes if not route.event.startswith(INTERNAL_PREFIX))
 
     def routes_for(self, event: str, action: str | None) -> list[Route]:
         return [route for route in self.routes if route.matches(event, action)]

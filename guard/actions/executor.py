@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guard import metrics
-from guard.actions import branch_protection, checks, internal, pulls
+from guard.actions import branch_protection, checks, fork_safety, internal, pulls
 from guard.actions.registry import ActionContext, executor_for
 from guard.db import Database, action_runs
 from guard.errors import TRANSIENT_ERRORS
@@ -24,7 +24,7 @@ from guard.github.errors import GitHubError
 from policies.base import Action, Decision
 
 log = structlog.get_logger("guard.actions")
-EXECUTOR_MODULES = (checks, internal, branch_protection, pulls)
+EXECUTOR_MODULES = (checks, internal, branch_protection, pulls, fork_safety)
 DONE, FAILED, PLANNED = "done", "failed", "planned"
 
 

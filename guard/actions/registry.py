@@ -16,13 +16,15 @@ A = TypeVar("A", bound=Action)
 
 @dataclass(frozen=True)
 class ActionContext:
-    """What an executor may use: the installation's GitHub client, the alert store and policy state."""
+    """What an executor may use: the installation's GitHub client, the alert store and policy state;
+    ``received_at`` is when the delivery arrived (epoch seconds), for executors that measure latency."""
 
     delivery_id: str
     github: Client
     alerts: AlertStore
     state: StateStore
     organisation: str | None = None
+    received_at: float | None = None
 
 
 Run = Callable[[Any, ActionContext], str]

@@ -10,6 +10,7 @@ from types import ModuleType
 from guard.cli import (
     config,
     deliveries,
+    env,
     feed,
     manifest,
     migrate,
@@ -38,6 +39,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     protection,
     tokens,
     feed,
+    env,
     version,
 )
 

@@ -30,6 +30,7 @@ from guard.events.checks import (
     MergeGroup,
     MergeGroupEvent,
 )
+from guard.events.comments import IssueComment, IssueCommentEvent
 from guard.events.common import Actor, BranchRef, Event, GenericEvent, PullRequestRef, RepoRef, Repository
 from guard.events.parse import PARSERS, parse_event
 from guard.events.payload import EventError, Json
@@ -69,6 +70,8 @@ __all__ = [
     "InstallationEvent",
     "InstallationRepositoriesEvent",
     "InstalledRepository",
+    "IssueComment",
+    "IssueCommentEvent",
     "Json",
     "MergeGroup",
     "MergeGroupEvent",

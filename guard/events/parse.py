@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from guard.events import actions, admin, checks, protection, pulls, push
+from guard.events import actions, admin, checks, comments, protection, pulls, push
 from guard.events.common import Event, parse_generic
 from guard.events.payload import EventError, Node, freeze_object
 
@@ -26,6 +26,7 @@ PARSERS: Mapping[str, Parser] = MappingProxyType(
         "installation": admin.parse_installation,
         "installation_repositories": admin.parse_installation_repositories,
         "check_run": checks.parse_check_run,
+        "issue_comment": comments.parse_issue_comment,
         "check_suite": checks.parse_check_suite,
         "merge_group": checks.parse_merge_group,
         "ping": admin.parse_ping,

@@ -75,6 +75,24 @@ SCHEMA: dict[str, Any] = {
             "description": "Deployment environments the guard's deployment protection rule judges, by "
             "name. Runs from forks never deploy; other runs deploy only from `allowed_refs`.",
         },
+        "force_cancel_after": {
+            "type": "integer",
+            "minimum": 5,
+            "maximum": 300,
+            "default": 30,
+            "description": "Seconds to wait after cancelling a risky fork run before force-cancelling it "
+            "if it is still running (steps guarded by `always()` ignore a plain cancel).",
+        },
+        "github_hosted_labels": {
+            "type": "array",
+            "x-merge": "add",
+            "uniqueItems": True,
+            "maxItems": MAX_ENTRIES,
+            "default": [],
+            "items": {"type": "string", "format": "label-pattern", "maxLength": 100},
+            "description": "Runner labels (globs) of GitHub-hosted larger runners you configured, besides "
+            "`ubuntu-*`, `windows-*` and `macos-*`; any other label counts as a self-hosted runner.",
+        },
         "self_hosted_labels": {
             "type": "array",
             "x-merge": "add",
@@ -118,6 +136,8 @@ class ForkSecretsSettings:
     environments: Mapping[str, Environment]
     self_hosted_labels: tuple[str, ...]
     trusted_action_owners: tuple[str, ...]
+    force_cancel_after: int = 30
+    github_hosted_labels: tuple[str, ...] = ()
 
 
 def from_data(data: Mapping[str, Any]) -> ForkSecretsSettings:
@@ -131,4 +151,6 @@ def from_data(data: Mapping[str, Any]) -> ForkSecretsSettings:
         },
         self_hosted_labels=tuple(data["self_hosted_labels"]),
         trusted_action_owners=tuple(data["trusted_action_owners"]),
+        force_cancel_after=int(data["force_cancel_after"]),
+        github_hosted_labels=tuple(data["github_hosted_labels"]),
     )

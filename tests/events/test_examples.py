@@ -15,6 +15,7 @@ from guard.events import (
     Event,
     InstallationEvent,
     InstallationRepositoriesEvent,
+    IssueCommentEvent,
     MergeGroupEvent,
     PingEvent,
     PullRequestEvent,
@@ -38,6 +39,7 @@ EXPECTED_TYPES: dict[str, type[Event]] = {
     "installation": InstallationEvent,
     "installation_repositories": InstallationRepositoriesEvent,
     "check_run": CheckRunEvent,
+    "issue_comment": IssueCommentEvent,
     "check_suite": CheckSuiteEvent,
     "merge_group": MergeGroupEvent,
     "ping": PingEvent,
@@ -48,7 +50,7 @@ EXAMPLES = list(all_examples())
 def test_the_trimmed_examples_cover_every_modelled_event_that_has_examples() -> None:
     assert set(examples()) == set(EXPECTED_TYPES)
     assert set(EXPECTED_TYPES) | {"deployment_protection_rule", "repository_ruleset"} == set(PARSERS)
-    assert len(EXAMPLES) == 105
+    assert len(EXAMPLES) == 114
 
 
 @pytest.mark.parametrize(

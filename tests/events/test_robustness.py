@@ -353,6 +353,7 @@ def test_every_modelled_event_is_registered_by_its_github_name() -> None:
             "installation",
             "installation_repositories",
             "check_run",
+            "issue_comment",
             "check_suite",
             "merge_group",
             "ping",

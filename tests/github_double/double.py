@@ -16,6 +16,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from tests.github_double.actions import ActionsMixin
 from tests.github_double.faults import Fault, Faults
 from tests.github_double.hook import Hook, HookMixin
 from tests.github_double.people import PeopleMixin
@@ -79,7 +80,7 @@ class _Handler(WSGIRequestHandler):
         return
 
 
-class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleMixin):
+class GitHubDouble(PullsMixin, ReviewsMixin, HookMixin, ProtectionMixin, PeopleMixin, ActionsMixin):
     """The GitHub REST API for tests, over real HTTP on 127.0.0.1."""
 
     def __init__(

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.github_double.actions_state import ActionsState
 from tests.github_double.protection_state import ClassicProtection, Ruleset
 from tests.github_double.review_state import Label, Review, Team
 
@@ -247,6 +248,7 @@ class State:
         self.org_roles: dict[str, dict[str, str]] = {}
         self.web_user: str | None = None
         self.deny_authorization = False
+        self.actions = ActionsState()
         self._ids = itertools.count(1000)
         self._commits = itertools.count(1)
 

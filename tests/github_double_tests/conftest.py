@@ -60,7 +60,8 @@ def caller(github_double: GitHubDouble, github_app: TestApp) -> Iterator[Caller]
 @pytest.fixture
 def acme(github_double: GitHubDouble, caller: Caller) -> int:
     """The App on ``acme`` with ``acme/widgets`` (a workflow, a README, pull request #1 by octocat, ``main``
-    protected and governed by a ruleset, ``feature`` unprotected), team ``reviewers`` (``reviewer``, who
+    protected and governed by a ruleset, ``feature`` unprotected, a running and a finished workflow run,
+    environments ``production`` guarded by the App and ``staging``), team ``reviewers`` (``reviewer``, who
     may write, and maintainer ``lead``); a token minted."""
     permissions = {
         "administration": "write",
@@ -70,6 +71,9 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
         "members": "read",
         "metadata": "read",
         "pull_requests": "write",
+        "actions": "write",
+        "deployments": "write",
+        "environments": "read",
     }
     installation = github_double.add_installation("acme", permissions=permissions)
     github_double.add_repo(
@@ -83,5 +87,9 @@ def acme(github_double: GitHubDouble, caller: Caller) -> int:
     github_double.add_member("acme", "octocat")
     github_double.add_team("acme", "reviewers", members=["reviewer"], maintainers=["lead"])
     github_double.set_role("acme/widgets", "reviewer", "write")
+    github_double.start_run("acme/widgets", ".github/workflows/ci.yml", pull=1, event="pull_request")
+    github_double.start_run("acme/widgets", ".github/workflows/ci.yml", status="completed")
+    github_double.add_environment("acme/widgets", "production", secrets=("DEPLOY_KEY",), guarded=True)
+    github_double.add_environment("acme/widgets", "staging")
     assert caller.mint(installation.id).status_code == 201
     return installation.id

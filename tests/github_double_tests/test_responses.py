@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.github_double import GitHubDouble
+from tests.github_double.fixtures import TEST_APP_ID
 from tests.github_double.schema import openapi, validate_response
 from tests.github_double.shapes import recorded
 from tests.github_double_tests.conftest import Caller
@@ -159,6 +160,70 @@ EXCHANGES = [
     ),
     Exchange("git/get-commit", "GET /repos/acme/widgets/git/commits/{sha}", 200),
     Exchange("git/get-commit", "GET /repos/acme/widgets/git/commits/" + "f" * 40, 404),
+    Exchange("apps/get-org-installation", "GET /orgs/acme/installation", 200, as_app=True),
+    Exchange("apps/get-org-installation", "GET /orgs/nobody/installation", 404, as_app=True),
+    Exchange("actions/get-workflow-run", "GET /repos/acme/widgets/actions/runs/{running}", 200),
+    Exchange("actions/get-workflow-run", "GET /repos/acme/widgets/actions/runs/1", 404),
+    Exchange(
+        "actions/list-jobs-for-workflow-run", "GET /repos/acme/widgets/actions/runs/{running}/jobs", 200
+    ),
+    Exchange("actions/cancel-workflow-run", "POST /repos/acme/widgets/actions/runs/{running}/cancel", 202),
+    Exchange("actions/cancel-workflow-run", "POST /repos/acme/widgets/actions/runs/{finished}/cancel", 409),
+    Exchange(
+        "actions/force-cancel-workflow-run",
+        "POST /repos/acme/widgets/actions/runs/{running}/force-cancel",
+        202,
+    ),
+    Exchange(
+        "actions/force-cancel-workflow-run",
+        "POST /repos/acme/widgets/actions/runs/{finished}/force-cancel",
+        409,
+    ),
+    Exchange("actions/re-run-workflow", "POST /repos/acme/widgets/actions/runs/{finished}/rerun", 201),
+    Exchange(
+        "actions/review-custom-gates-for-run",
+        "POST /repos/acme/widgets/actions/runs/{running}/deployment_protection_rule",
+        204,
+        {"environment_name": "production", "state": "rejected", "comment": "from a fork"},
+    ),
+    Exchange(
+        "actions/review-custom-gates-for-run",
+        "POST /repos/acme/widgets/actions/runs/{running}/deployment_protection_rule",
+        422,
+        {"environment_name": "staging", "state": "approved"},
+    ),
+    Exchange("repos/get-all-environments", "GET /repos/acme/widgets/environments", 200),
+    Exchange(
+        "repos/get-all-deployment-protection-rules",
+        "GET /repos/acme/widgets/environments/production/deployment_protection_rules",
+        200,
+    ),
+    Exchange(
+        "repos/create-deployment-protection-rule",
+        "POST /repos/acme/widgets/environments/staging/deployment_protection_rules",
+        201,
+        {"integration_id": TEST_APP_ID},
+    ),
+    Exchange(
+        "actions/list-environment-secrets", "GET /repos/acme/widgets/environments/production/secrets", 200
+    ),
+    Exchange(
+        "actions/get-fork-pr-contributor-approval-permissions-repository",
+        "GET /repos/acme/widgets/actions/permissions/fork-pr-contributor-approval",
+        200,
+    ),
+    Exchange(
+        "actions/get-private-repo-fork-pr-workflows-settings-repository",
+        "GET /repos/acme/widgets/actions/permissions/fork-pr-workflows-private-repos",
+        200,
+    ),
+    Exchange(
+        "actions/get-github-actions-default-workflow-permissions-repository",
+        "GET /repos/acme/widgets/actions/permissions/workflow",
+        200,
+    ),
+    Exchange("issues/create-comment", "POST /repos/acme/widgets/issues/1/comments", 201, {"body": "Hello"}),
+    Exchange("issues/create-comment", "POST /repos/acme/widgets/issues/99/comments", 404, {"body": "Hello"}),
     Exchange("pulls/list", "GET /repos/acme/widgets/pulls?state=all&base=main", 200),
     Exchange("pulls/list", "GET /repos/acme/widgets/pulls?state=merged", 422),
     Exchange("pulls/list-commits", "GET /repos/acme/widgets/pulls/1/commits", 200),
@@ -230,6 +295,8 @@ def test_answers_match_the_documented_response_schema(
         "installation": str(acme),
         "code": code,
         "ruleset": ruleset,
+        "running": str(min(github_double.state.actions.runs)),
+        "finished": str(max(github_double.state.actions.runs)),
         "client_id": app.client_id,
         "user": github_double.user_token("octocat"),
     }

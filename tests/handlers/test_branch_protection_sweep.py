@@ -61,10 +61,11 @@ def test_the_scheduler_sweeps_branch_protection_every_hour_and_finds_what_a_lost
 ) -> None:
     protected(guard_app, github_double)
     weaken(github_double, required_approving_review_count=0)
-    now = github_double.now()
+    now = github_double.now() // 3600 * 3600 + 1.0  # early in an hour, so a minute later is the same period
     assert Scheduler(guard_app.services, clock=lambda: now).run_once() == {
         "branch_protection": 2,
         "pipeline_review": 2,
+        "fork_secrets_settings": 2,
     }
     assert Scheduler(guard_app.services, clock=lambda: now + 60).run_once() == {}
     guard_app.services.inbox.clock = lambda: now + 3600

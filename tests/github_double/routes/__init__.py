@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 from tests.github_double.routes import (
+    actions,
+    actions_permissions,
     app_manifests,
     app_tokens,
     apps,
     branches,
     checks,
     collaborators,
+    comments,
     commits,
     compare,
     contents,
+    environments,
     git,
     hook_deliveries,
     issues,
@@ -47,6 +51,10 @@ MODULES = (
     orgs,
     users,
     app_tokens,
+    actions,
+    environments,
+    actions_permissions,
+    comments,
 )
 
 

@@ -92,9 +92,19 @@ def get_repo_installation(request: Request) -> Reply:
     return Reply(200, installation_json(request.api, app, installation))
 
 
+def get_org_installation(request: Request) -> Reply:
+    app = request.app()
+    account = request.state.accounts.get(request.params["org"].lower())
+    installation = request.state.installation_for(account) if account else None
+    if installation is None:
+        raise request.error(404, "Not Found")
+    return Reply(200, installation_json(request.api, app, installation))
+
+
 def register(router: Router) -> None:
     router.add("apps/get-authenticated", get_app, auth="app")
     router.add("apps/list-installations", list_installations, auth="app")
     router.add("apps/create-installation-access-token", create_token, auth="app")
     router.add("apps/list-repos-accessible-to-installation", list_repositories)
     router.add("apps/get-repo-installation", get_repo_installation, auth="app")
+    router.add("apps/get-org-installation", get_org_installation, auth="app")

@@ -49,7 +49,7 @@ an alert once this lands:
 - `acme/api:.github/guard.yml:10:15` sets `pipeline_review.reviewers.users`
 
 <details>
-<summary>Effective configuration after this change (46 settings)</summary>
+<summary>Effective configuration after this change (48 settings)</summary>
 
 | Setting | Value | Set by |
 | --- | --- | --- |

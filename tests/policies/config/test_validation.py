@@ -120,7 +120,8 @@ def test_each_mistake_is_reported_at_its_line_and_column(source: str, expected: 
         (
             "fork_secrets.colour",
             "'fork_secrets' has no key 'colour'; expected one of mode, fail_severity, cancel_method, "
-            "environments, self_hosted_labels, trusted_action_owners",
+            "environments, force_cancel_after, github_hosted_labels, self_hosted_labels, "
+            "trusted_action_owners",
         ),
         (
             "policies",

@@ -1,0 +1,5 @@
+"""Fixtures the handler scenario tests share."""
+
+from tests.handlers.fork_world import world
+
+__all__ = ["world"]
