@@ -147,6 +147,15 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("WEB_CONCURRENCY", "2", False, "gunicorn worker processes.", "gunicorn.conf.py"),
     SettingDoc("GUNICORN_THREADS", "8", False, "Threads per gunicorn worker process.", "gunicorn.conf.py"),
     SettingDoc(
+        "GUNICORN_REUSE_PORT",
+        "auto",
+        False,
+        "1: each gunicorn process listens on a socket of its own and the kernel spreads connections over "
+        "them; 0: one shared socket. auto: 1 when `net.ipv4.tcp_migrate_req` is 1 (so connections queued "
+        "on a restarting process are handed to another, not reset), else 0.",
+        "gunicorn.conf.py",
+    ),
+    SettingDoc(
         "PROMETHEUS_MULTIPROC_DIR",
         "a new temporary directory (gunicorn)",
         False,
