@@ -42,6 +42,7 @@ from guard.webhook import sign
 from tests.support.databases import scratch_database
 
 SECRET = "benchmark-webhook-secret-0123456789"
+MIGRATE_QUEUED = "/proc/sys/net/ipv4/tcp_migrate_req"
 BODIES = 64
 LUA = r"""
 -- dir, acked and statuses are globals so that done() can read them from each thread with thread:get.
@@ -286,6 +287,16 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def listening() -> str:
+    """How gunicorn.conf.py will listen here: GUNICORN_REUSE_PORT and the kernel setting it depends on."""
+    try:
+        migrate = Path(MIGRATE_QUEUED).read_text().strip()
+    except OSError:
+        migrate = "absent"
+    choice = os.environ.get("GUNICORN_REUSE_PORT", "auto")
+    return f"GUNICORN_REUSE_PORT={choice}, net.ipv4.tcp_migrate_req={migrate}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -303,6 +314,7 @@ def main() -> None:
     kinds = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     results = [run(kind, args) for kind in kinds]
     print(json.dumps(results, indent=2))
+    print(f"\nlistening: {listening()}")
     print(
         "\n| database | body | sent | per second | p50 ms | p99 ms | max ms | acked | lost | processed twice "
         "| drain after load |"
