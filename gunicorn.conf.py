@@ -7,7 +7,7 @@ else a new temporary directory. With ``GUARD_METRICS_PORT`` set, the master proc
 combined metrics on that port; otherwise ``/metrics`` on the web port adds them up.
 
 Connections are spread over the worker processes by the kernel (``SO_REUSEPORT``, a listening socket
-per process) where that loses nothing: see ``spread_connections``.
+per process) where that loses nothing: see ``guard/listening.py``.
 
 Like ``guard serve``, the first start writes a random ``WEBHOOK_SECRET`` to the ``.env`` file if none is
 set, so a fresh install starts and can register its App from the home page.
@@ -19,26 +19,7 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="guard-metrics-")
 
-MIGRATE_QUEUED = "/proc/sys/net/ipv4/tcp_migrate_req"
-
-
-def spread_connections(choice: str, migrate_setting: str = MIGRATE_QUEUED) -> bool:
-    """Whether each process listens on a socket of its own (``GUNICORN_REUSE_PORT``: 1, 0 or auto).
-
-    With one shared socket, whichever process accepts first keeps a kept-alive connection, so one
-    process can hold them all and be bound by its interpreter lock while the others idle. With a socket
-    per process the kernel spreads connections evenly, but connections still queued on a process that
-    exits (a restart after ``max_requests``) are reset unless Linux migrates them to a sibling
-    (``net.ipv4.tcp_migrate_req = 1``); so ``auto``, the default, spreads only when it does.
-    """
-    if choice in ("0", "1"):
-        return choice == "1"
-    try:
-        with open(migrate_setting) as setting:
-            return setting.read().strip() == "1"
-    except OSError:
-        return False
-
+from guard.listening import spread_connections
 
 bind = f"{os.environ.get('GUARD_HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"  # noqa: S104 - a server binds all
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

@@ -38,11 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guard.db import Database, decisions, deliveries
+from guard.listening import MIGRATE_QUEUED, spread_connections
 from guard.webhook import sign
 from tests.support.databases import scratch_database
 
 SECRET = "benchmark-webhook-secret-0123456789"
-MIGRATE_QUEUED = "/proc/sys/net/ipv4/tcp_migrate_req"
 BODIES = 64
 LUA = r"""
 -- dir, acked and statuses are globals so that done() can read them from each thread with thread:get.
@@ -288,13 +288,14 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def listening() -> str:
-    """How gunicorn.conf.py will listen here: GUNICORN_REUSE_PORT and the kernel setting it depends on."""
+    """How gunicorn.conf.py listens on this machine, and the settings that chose it."""
     try:
         migrate = Path(MIGRATE_QUEUED).read_text().strip()
     except OSError:
         migrate = "absent"
     choice = os.environ.get("GUNICORN_REUSE_PORT", "auto")
-    return f"GUNICORN_REUSE_PORT={choice}, net.ipv4.tcp_migrate_req={migrate}"
+    how = "a socket per process" if spread_connections(choice) else "one shared socket"
+    return f"{how} (GUNICORN_REUSE_PORT={choice}, net.ipv4.tcp_migrate_req={migrate})"
 
 
 def main() -> None:
