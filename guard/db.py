@@ -299,6 +299,12 @@ class Database:
             yield plain.execution_options(**self._alone)
 
     @contextmanager
+    def turn(self) -> Iterator[None]:
+        """The write turn alone (SQLite: the file's queue; PostgreSQL: nothing) for the writes made in it."""
+        with self._translated(), self._writers.turn():
+            yield
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         with self._translated(), self.engine.connect() as conn, conn.begin():
             yield conn

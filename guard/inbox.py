@@ -11,7 +11,7 @@ import enum
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from guard.db import ACTIVE, Database, active_deliveries, deliveries, state
+from guard.group_write import GroupWrite
 from guard.redelivery_requests import NAMESPACE as REQUESTED
 
 QUEUED, PROCESSING, DONE, DEAD, IGNORED = "queued", "processing", "done", "dead", "ignored"
@@ -104,18 +105,27 @@ class Inbox:
         self._depth_cache = (0, -1.0)
         self._sql = _Statements(postgres=db.is_postgres)
         self._last_burial = -BURIAL_INTERVAL_SECONDS
+        self._put_together: GroupWrite[IncomingDelivery, bool] = GroupWrite(db.turn, self._put_group)
 
     def put(self, incoming: IncomingDelivery) -> PutResult:
-        """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again."""
+        """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again.
+
+        Deliveries that arrive together on several threads are committed together (``GroupWrite``).
+        """
         if incoming.state == QUEUED and self.depth() >= self.limit:
             raise InboxFull(f"the inbox holds {self.limit} or more unprocessed deliveries")
-        with self.db.write_alone() as conn:
-            stored = self.put_in(conn, incoming)
-        if not stored:
+        if not self._put_together(incoming):
             return PutResult.DUPLICATE
         if incoming.state == QUEUED:
             self._count_stored()
         return PutResult.STORED
+
+    def _put_group(self, group: Sequence[IncomingDelivery]) -> list[bool]:
+        if len(group) == 1:
+            with self.db.write_alone() as conn:
+                return [self.put_in(conn, group[0])]
+        with self.db.write() as conn:
+            return [self.put_in(conn, incoming) for incoming in group]
 
     def put_in(self, conn: Connection, incoming: IncomingDelivery) -> bool:
         """Store a delivery inside the caller's transaction, without the limit check; False if a duplicate.

@@ -30,20 +30,26 @@ class WriterQueue:
     def __init__(self, database: Path) -> None:
         self.path = database.with_name(database.name + "-writer.lock")
         self._turn = threading.Lock()
+        self._held = threading.local()
         self._fd: int | None = None
         self._pid = os.getpid()
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        """Hold the database's write turn for the duration of the block."""
+        """Hold the database's write turn for the block; a thread that holds it already just goes on."""
+        if getattr(self._held, "turn", False):
+            yield
+            return
         if not self._turn.acquire(timeout=WAIT_SECONDS):
             raise WriterQueueTimeout(f"no write turn on {self.path.name} within {WAIT_SECONDS:.0f} s")
         try:
             fd = self._open()
             fcntl.flock(fd, fcntl.LOCK_EX)
+            self._held.turn = True
             try:
                 yield
             finally:
+                self._held.turn = False
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             self._turn.release()
