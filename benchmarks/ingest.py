@@ -222,7 +222,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             "GUARD_INBOX_LIMIT": "1000000",
             "GUARD_WORKER_THREADS": "2",
             "WEB_CONCURRENCY": str(args.web_workers),
-            "GUNICORN_THREADS": "8",
+            "GUNICORN_THREADS": str(args.web_threads),
             "GUARD_DATA_DIR": str(work),
         }
         env["PYTHONPATH"] = str(ROOT)
@@ -307,6 +307,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--web-threads", type=int, default=8, help="threads per gunicorn process")
     parser.add_argument("--workers", type=int, default=2, help="guard worker processes (0: only receive)")
     parser.add_argument(
         "--worker-nice", type=int, default=10, help="CPU niceness of the workers (see README)"

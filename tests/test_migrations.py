@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -21,3 +23,15 @@ def test_upgrading_an_up_to_date_database_changes_nothing(database_url: str) -> 
     database = Database(database_url)
     assert upgrade(database) == head_revision()
     assert current_revision(database) == head_revision()
+
+
+@pytest.mark.postgres
+def test_postgres_compresses_new_payloads_with_lz4(postgres_url: str) -> None:
+    with Database(postgres_url).read() as conn:
+        method = conn.execute(
+            sa.text(
+                "SELECT attcompression FROM pg_attribute"
+                " WHERE attrelid = 'deliveries'::regclass AND attname = 'payload'"
+            )
+        ).scalar_one()
+    assert method == "l"  # lz4; pglz would be "" (the default) or "p"
