@@ -121,19 +121,26 @@ class Inbox:
         return PutResult.STORED
 
     def _put_group(self, group: Sequence[IncomingDelivery]) -> list[bool]:
-        if len(group) == 1:
-            with self.db.write_alone() as conn:
-                return [self.put_in(conn, group[0])]
-        with self.db.write() as conn:
-            return [self.put_in(conn, incoming) for incoming in group]
+        """Store a group in one statement; an id stored before, or earlier in the group, is a duplicate."""
+        firsts = {incoming.delivery_id: incoming for incoming in reversed(group)}
+        now = self.clock()
+        with self.db.write_alone() as conn:
+            rows = [self._row(incoming, now) for incoming in firsts.values()]
+            stored = set(conn.execute(self._sql.put_many, rows).scalars())
+        return [
+            incoming.delivery_id in stored and firsts[incoming.delivery_id] is incoming for incoming in group
+        ]
 
     def put_in(self, conn: Connection, incoming: IncomingDelivery) -> bool:
         """Store a delivery inside the caller's transaction, without the limit check; False if a duplicate.
 
         For the guard's own small deliveries (notifications) written with the change that causes them.
         """
-        now = self.clock()
-        row = {
+        return conn.execute(self._sql.put, self._row(incoming, self.clock())).first() is not None
+
+    @staticmethod
+    def _row(incoming: IncomingDelivery, now: float) -> dict[str, Any]:
+        return {
             "delivery_id": incoming.delivery_id,
             "hook_id": incoming.hook_id,
             "event": incoming.event,
@@ -148,7 +155,6 @@ class Inbox:
             "finished_at": None if incoming.state == QUEUED else now,
             "last_error": incoming.note,
         }
-        return conn.execute(self._sql.put, row).first() is not None
 
     def _count_stored(self) -> None:
         """Keep the cached depth honest between refreshes, so the limit holds within this process."""
@@ -288,12 +294,13 @@ class _Statements:
             "finished_at",
             "last_error",
         )
-        self.put = (
+        put = (
             insert(d)
             .values({name: P(name) for name in columns} | {"source": _source()})
             .on_conflict_do_nothing(index_elements=["delivery_id"])
-            .returning(d.c.id)
         )
+        self.put = put.returning(d.c.id)
+        self.put_many = put.returning(d.c.delivery_id)  # the ids stored; the others were duplicates
         self.claim = self._claim(postgres, lambda t: t.c.source != SWEEP_SOURCE)
         in_progress = (
             sa.select(sa.func.count())
