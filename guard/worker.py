@@ -38,6 +38,7 @@ class Worker:
         self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
         self.idle_seconds = idle_seconds
         self._in_hand: Claimed | None = None
+        self._hand = threading.Lock()  # the heartbeat renews only while the delivery is still in hand
 
     def run(self, stop: threading.Event) -> None:
         """Process deliveries until ``stop`` is set; finishes the delivery in hand first."""
@@ -85,6 +86,7 @@ class Worker:
         """Process once; the outcome is ``processed``, ``failed`` (retried), ``dead`` or ``lost``."""
         try:
             evaluated = self.engine.process(claimed)
+            self._let_go()
             self.inbox.finish(claimed, lambda conn: decision_log.record(conn, claimed.pk, evaluated))
             log.info("delivery processed", decisions=len(evaluated), attempt=claimed.attempts)
         except EventError as exc:
@@ -103,6 +105,7 @@ class Worker:
 
     def _retry(self, claimed: Claimed, exc: BaseException) -> str:
         """Retry later; waiting out a rate limit is a deferral that does not use up an attempt."""
+        self._let_go()
         error = redact(f"{type(exc).__name__}: {exc}")
         counted = not isinstance(exc, RateLimited)
         state = self.inbox.retry(claimed, error, not_before=retry_not_before(exc), counted=counted)
@@ -113,6 +116,7 @@ class Worker:
         return "failed"
 
     def _give_up(self, claimed: Claimed, error: str) -> str:
+        self._let_go()
         self.inbox.bury(claimed, redact(error))
         log.error("delivery is dead", error=error)
         self._alert_dead(claimed, error)
@@ -133,24 +137,38 @@ class Worker:
     @contextmanager
     def _lease_kept(self, claimed: Claimed) -> Iterator[None]:
         """Mark ``claimed`` as in hand, so the heartbeat renews its lease while the work goes on."""
-        self._in_hand = claimed
+        with self._hand:
+            self._in_hand = claimed
         try:
             yield
         finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Stop renewing before the write that ends the lease; waits for a renewal already under way.
+
+        Otherwise a renewal made just after the delivery was finished finds no lease and is reported
+        as a lost one.
+        """
+        with self._hand:
             self._in_hand = None
 
     def _keep_leases(self, stop: threading.Event) -> None:
         """Renew the lease of the delivery in hand every third of the lease, until the worker stops."""
         interval = max(1.0, self.inbox.lease_seconds / 3)
         while not stop.wait(interval):
-            claimed = self._in_hand
-            if claimed is None:
-                continue
-            try:
-                if not self.inbox.renew(claimed):
-                    log.warning("lease lost while working", delivery_id=claimed.delivery_id)
-            except DatabaseUnavailable:
-                log.warning("could not renew a lease: database unavailable", delivery_id=claimed.delivery_id)
+            with self._hand:
+                self._renew_in_hand()
+
+    def _renew_in_hand(self) -> None:
+        claimed = self._in_hand
+        if claimed is None:
+            return
+        try:
+            if not self.inbox.renew(claimed):
+                log.warning("lease lost while working", delivery_id=claimed.delivery_id)
+        except DatabaseUnavailable:
+            log.warning("could not renew a lease: database unavailable", delivery_id=claimed.delivery_id)
 
 
 def _dead_details(claimed: Claimed, error: str) -> str:

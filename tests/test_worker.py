@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from structlog.testing import capture_logs
 
 from guard import decision_log
 from guard.db import action_runs, alerts, deliveries
@@ -22,6 +25,7 @@ from guard.web import create_app
 from guard.worker import Worker
 from policies.base import AlertSpec, Decision, Finding, RaiseAlert, SaveState, Severity
 from tests.conftest import encode, signed_headers
+from tests.support.waiting import wait_for
 
 PUSH = {
     "ref": "refs/heads/main",
@@ -245,3 +249,34 @@ def test_secrets_never_reach_a_log_line_even_from_a_failing_policy(
     [delivery] = rows(worker.engine.services, deliveries)
     assert token not in delivery["last_error"]
     assert settings.webhook_secrets[0] not in delivery["last_error"]
+
+
+def test_a_worker_that_finishes_a_delivery_does_not_report_its_lease_lost(
+    make_settings: Any, database_url: str
+) -> None:
+    router = Router()
+    router.on("push", policy="branch_protection")(lambda event, ctx: [alert_decision("branch_protection")])
+    services = build_services(
+        make_settings(DATABASE_URL=database_url, GUARD_LEASE_SECONDS="5"), router=router
+    )
+    client = create_app(services=services).test_client()
+    worker = Worker(Engine(services, None), idle_seconds=0.05)
+    finish = services.inbox.finish
+
+    def finish_then_linger(*args: Any, **kwargs: Any) -> None:
+        finish(*args, **kwargs)
+        time.sleep(2.2)  # past the heartbeat (every 5/3 s), before the worker lets the delivery go
+
+    services.inbox.finish = finish_then_linger  # type: ignore[method-assign]
+    deliver(client, "d-lease")
+    stop = threading.Event()
+    running = threading.Thread(target=worker.run, args=(stop,))
+    with capture_logs() as logs:
+        running.start()
+        try:
+            wait_for(lambda: rows(services, deliveries)[0]["state"] == "done", timeout=10)
+            time.sleep(2.3)
+        finally:
+            stop.set()
+            running.join(timeout=10)
+    assert [line["event"] for line in logs if line["log_level"] == "warning"] == []
