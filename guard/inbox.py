@@ -126,7 +126,7 @@ class Inbox:
         now = self.clock()
         with self.db.write_alone() as conn:
             rows = [self._row(incoming, now) for incoming in firsts.values()]
-            stored = set(conn.execute(self._sql.put_many, rows).scalars())
+            stored = set(conn.execute(self._sql.put, rows).scalars())
         return [
             incoming.delivery_id in stored and firsts[incoming.delivery_id] is incoming for incoming in group
         ]
@@ -294,13 +294,12 @@ class _Statements:
             "finished_at",
             "last_error",
         )
-        put = (
+        self.put = (  # one row or many; returns the ids stored, the others were duplicates
             insert(d)
             .values({name: P(name) for name in columns} | {"source": _source()})
             .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(d.c.delivery_id)
         )
-        self.put = put.returning(d.c.id)
-        self.put_many = put.returning(d.c.delivery_id)  # the ids stored; the others were duplicates
         self.claim = self._claim(postgres, lambda t: t.c.source != SWEEP_SOURCE)
         in_progress = (
             sa.select(sa.func.count())
