@@ -37,6 +37,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import cpu_use
 from guard.db import Database, decisions, deliveries
 from guard.listening import MIGRATE_QUEUED, spread_connections
 from guard.webhook import sign
@@ -44,6 +45,7 @@ from tests.support.databases import scratch_database
 
 SECRET = "benchmark-webhook-secret-0123456789"
 BODIES = 64
+PROCESS_NAMES = {"postgres": "postgres"}
 LUA = r"""
 -- dir, acked and statuses are globals so that done() can read them from each thread with thread:get.
 dir, acked, statuses, thread_id = nil, {}, {}, 0
@@ -234,8 +236,10 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         log = work / "guard.log"
         web = start([sys.executable, "-m", "gunicorn", "app:app"], env, log)
         workers = [start(worker, env, log) for _ in range(args.workers)]
+        groups = {"receiver": {web.pid}, "workers": {w.pid for w in workers}}
         try:
             wait_ready(port)
+            start_cpu = cpu_use.read(groups, PROCESS_NAMES, children="wrk")
             pause = max(1, round(1000 * args.connections / args.rate))
             wrk = subprocess.Popen(
                 [
@@ -259,10 +263,13 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             if workers:
                 os.killpg(workers[0].pid, signal.SIGKILL)
                 workers[0] = start(worker, env, log)
+                groups["workers"].add(workers[0].pid)
             out, _ = wrk.communicate(timeout=args.duration + 60)
+            load_cpu = cpu_use.read(groups, PROCESS_NAMES, children="wrk")
             print(out, file=sys.stderr)
             summary = json.loads(out.strip().splitlines()[-1])
             drained = drain(url, timeout=300) if workers else 0.0
+            end_cpu = cpu_use.read(groups, PROCESS_NAMES, children="wrk")
             acked = set((work / "acked.txt").read_text().split())
             outcome = count_outcomes(url, acked)
         finally:
@@ -283,6 +290,11 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         "statuses": summary["statuses"],
         "socket_errors": summary["errors"],
         "drain_s": drained,
+        "cores_under_load": cpu_use.cores(start_cpu, load_cpu),
+        "cpu_ms_per_delivery": {
+            role: 1000 * (end_cpu.roles[role] - start_cpu.roles[role]) / summary["requests"]
+            for role in end_cpu.roles
+        },
         **outcome,
     }
 
@@ -328,6 +340,21 @@ def main() -> None:
             f"| {r['database']} | {r['body_bytes'] / 1000:.1f} KB | {r['requests']} | "
             f"{r['per_second']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | "
             f"{r['acked']} | {lost} | {r['processed_twice']} | {r['drain_s']:.1f} s |"
+        )
+    print(
+        "\n| database | CPU ms per delivery, load and drain: receiver | workers | PostgreSQL | wrk "
+        "| cores under load: receiver | workers | PostgreSQL | wrk | machine |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        per, used = r["cpu_ms_per_delivery"], r["cores_under_load"]
+        roles = ("receiver", "workers", "postgres", "wrk")
+        print(
+            f"| {r['database']} | "
+            + " | ".join(f"{per[role]:.2f}" for role in roles)
+            + " | "
+            + " | ".join(f"{used[role]:.2f}" for role in (*roles, "machine"))
+            + " |"
         )
 
 
