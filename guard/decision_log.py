@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from guard.actions.executor import ActionOutcome
 from guard.db import Database, decisions, deliveries
@@ -34,14 +31,6 @@ class Evaluated:
             "actions": actions,
             "facts": as_json(self.decision.facts),
         }
-
-
-def record(conn: Connection, delivery_pk: int, evaluated: Sequence[Evaluated]) -> None:
-    """Write the decisions of one delivery inside the caller's transaction."""
-    now = time.time()
-    rows = [{**item.as_record(), "delivery_pk": delivery_pk, "created_at": now} for item in evaluated]
-    if rows:
-        conn.execute(decisions.insert(), rows)
 
 
 def for_delivery(db: Database, delivery_id: str) -> list[dict[str, Any]]:

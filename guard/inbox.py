@@ -11,7 +11,7 @@ import enum
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from guard.db import ACTIVE, Database, active_deliveries, deliveries, state
+from guard import queue_statistics
+from guard.db import ACTIVE, Database, active_deliveries, decisions, deliveries, state
 from guard.group_write import GroupWrite
 from guard.redelivery_requests import NAMESPACE as REQUESTED
 
@@ -188,8 +189,7 @@ class Inbox:
         params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
         with self.db.write_alone() as conn:
             if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
-                conn.execute(self._sql.bury_exhausted, {"p_now": now, "p_max": self.max_attempts})
-                self._last_burial = now
+                self._look_after_queue(conn, now)
             row = conn.execute(self._sql.claim, params).mappings().first()
         if row is None:
             row = self._claim_sweep(params | {"p_sweeps": self.sweep_concurrency})
@@ -200,6 +200,13 @@ class Inbox:
             pk=row["id"],
             lease_owner=owner,
         )
+
+    def _look_after_queue(self, conn: Connection, now: float) -> None:
+        """Now and then: bury deliveries out of attempts; on PostgreSQL, renew the planner's statistics."""
+        conn.execute(self._sql.bury_exhausted, {"p_now": now, "p_max": self.max_attempts})
+        if self.db.is_postgres:
+            queue_statistics.renew_if_stale(conn)
+        self._last_burial = now
 
     def _claim_sweep(self, params: dict[str, Any]) -> sa.RowMapping | None:
         """Claim a sweep delivery; on PostgreSQL under the advisory lock that keeps the count exact."""
@@ -213,13 +220,32 @@ class Inbox:
         with self.db.write() as conn:
             return self._owned(conn, "renew", claimed, p_until=self.clock() + self.lease_seconds) == 1
 
-    def finish(self, claimed: Claimed, record: Callable[[Connection], None] | None = None) -> None:
-        """Mark done and write ``record`` in the same transaction, or raise LeaseLost and write nothing."""
+    def finish(self, claimed: Claimed, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Mark done and store its decision ``records`` at once, or raise LeaseLost and store nothing.
+
+        On PostgreSQL one statement does both (one round trip instead of four: BEGIN, the update, the
+        decisions and COMMIT).
+        """
+        now = self.clock()
+        finished = (self._finish_in_one if self.db.is_postgres else self._finish_in_turn)(
+            claimed, records, now
+        )
+        if not finished:
+            raise LeaseLost(f"delivery {claimed.delivery_id} is no longer held by {claimed.lease_owner}")
+
+    def _finish_in_one(self, claimed: Claimed, records: Sequence[Mapping[str, Any]], now: float) -> bool:
+        params = {"p_id": claimed.pk, "p_owner": claimed.lease_owner, "p_now": now, "p_rows": list(records)}
+        with self.db.write_alone() as conn:
+            return conn.execute(self._sql.finish_recorded, params).scalar_one() == 1
+
+    def _finish_in_turn(self, claimed: Claimed, records: Sequence[Mapping[str, Any]], now: float) -> bool:
         with self.db.write() as conn:
-            if self._owned(conn, "finish", claimed, p_now=self.clock()) != 1:
-                raise LeaseLost(f"delivery {claimed.delivery_id} is no longer held by {claimed.lease_owner}")
-            if record is not None:
-                record(conn)
+            if self._owned(conn, "finish", claimed, p_now=now) != 1:
+                return False
+            if records:
+                rows = [{**record, "delivery_pk": claimed.pk, "created_at": now} for record in records]
+                conn.execute(decisions.insert(), rows)
+        return True
 
     def retry(
         self, claimed: Claimed, error: str, *, not_before: float | None = None, counted: bool = True
@@ -323,6 +349,9 @@ class _Statements:
             d.c.id == P("p_id"), d.c.state == PROCESSING, d.c.lease_owner == P("p_owner")
         )
         released = {"lease_owner": None, "lease_expires_at": None}
+        self.finish_recorded = _finish_recorded(
+            owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released)
+        )
         self.owned = {
             "renew": owned.values(lease_expires_at=P("p_until")),
             "finish": owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released),
@@ -371,3 +400,35 @@ class _Statements:
             )
             .returning(*d.c)
         )
+
+
+def _finish_recorded(finish: sa.Update) -> sa.Select[int]:
+    """PostgreSQL: the finish and the insert of its decisions, in order, as one statement.
+
+    The decisions come as one JSON array (``p_rows``); none is stored unless the lease was still held.
+    Selects the number of deliveries finished (1, or 0 when the lease was lost).
+    """
+    done = finish.returning(deliveries.c.id).cte("done")
+    rows = (
+        sa.func.json_array_elements(P("p_rows", type_=postgresql.JSON()))
+        .table_valued(sa.column("item", postgresql.JSON()), with_ordinality="n")
+        .render_derived(name="r")
+    )
+    item = rows.c.item
+    taken = (
+        sa.select(
+            done.c.id,
+            item["policy"].astext,
+            item["summary"].astext,
+            item["findings"],
+            item["actions"],
+            item["facts"],
+            P("p_now"),
+        )
+        .select_from(done)
+        .join(rows, sa.true())
+        .order_by(rows.c.n)
+    )
+    columns = ["delivery_pk", "policy", "summary", "findings", "actions", "facts", "created_at"]
+    recorded = decisions.insert().from_select(columns, taken).cte("recorded")
+    return sa.select(sa.func.count()).select_from(done).add_cte(recorded)

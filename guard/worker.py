@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import structlog
 
-from guard import decision_log, metrics
+from guard import metrics
 from guard.alerts import AlertContext
 from guard.db import DatabaseUnavailable
 from guard.engine import Engine, PolicyFailed
@@ -87,7 +87,7 @@ class Worker:
         try:
             evaluated = self.engine.process(claimed)
             self._let_go()
-            self.inbox.finish(claimed, lambda conn: decision_log.record(conn, claimed.pk, evaluated))
+            self.inbox.finish(claimed, [item.as_record() for item in evaluated])
             log.info("delivery processed", decisions=len(evaluated), attempt=claimed.attempts)
         except EventError as exc:
             return self._give_up(claimed, f"malformed payload: {exc}")

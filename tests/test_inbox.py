@@ -7,6 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from guard import decision_log
 from guard.db import Database, deliveries
 from guard.inbox import DEAD, QUEUED, Inbox, IncomingDelivery, LeaseLost, PutResult
 
@@ -51,6 +52,44 @@ def test_the_same_delivery_id_is_stored_once(inbox: Inbox) -> None:
     inbox.finish(claimed)
     assert inbox.put(delivery("a")) is PutResult.DUPLICATE
     assert inbox.claim("w1") is None
+
+
+def record(policy: str, n: int) -> dict[str, object]:
+    return {
+        "policy": policy,
+        "summary": f"decision {n} of {policy}",
+        "findings": [{"rule": "r", "detail": 'ü "quoted"', "n": n}],
+        "actions": [],
+        "facts": {"nested": {"list": [1, 2.5, None, True]}},
+    }
+
+
+def test_a_finished_delivery_keeps_its_decisions_in_the_order_they_were_made(inbox: Inbox) -> None:
+    inbox.put(delivery("a"))
+    claimed = inbox.claim("w1")
+    assert claimed is not None
+    records = [
+        record(policy, n) for n, policy in enumerate(["fork-secrets", "branch-protection", "review"] * 3)
+    ]
+    inbox.finish(claimed, records)
+    kept = decision_log.for_delivery(inbox.db, "a")
+    assert [(d["policy"], d["summary"], d["findings"]) for d in kept] == [
+        (r["policy"], r["summary"], r["findings"]) for r in records
+    ]
+    assert row(inbox, "a")["state"] == "done"
+
+
+def test_a_finish_after_the_lease_was_lost_stores_none_of_its_decisions(inbox: Inbox, clock: Clock) -> None:
+    inbox.put(delivery("a"))
+    crashed = inbox.claim("worker-killed")
+    assert crashed is not None
+    clock.now += 61
+    again = inbox.claim("worker-2")
+    assert again is not None
+    with pytest.raises(LeaseLost):
+        inbox.finish(crashed, [record("late", 1)])
+    inbox.finish(again, [record("on-time", 1)])
+    assert [d["policy"] for d in decision_log.for_delivery(inbox.db, "a")] == ["on-time"]
 
 
 def test_a_crashed_workers_lease_expires_and_another_worker_processes_it(inbox: Inbox, clock: Clock) -> None:
