@@ -34,12 +34,13 @@ def _redact_rendered(_logger: Any, _method: str, event_dict: EventDict) -> Event
 
 
 def _shared_processors() -> list[Processor]:
+    """The fields given and bound are redacted; level, logger name and time are the guard's own."""
     return [
         structlog.contextvars.merge_contextvars,
+        redact_secrets,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        redact_secrets,
     ]
 
 

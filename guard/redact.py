@@ -6,6 +6,7 @@ registered here and replaced wherever they appear; values that look like credent
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable
@@ -50,8 +51,9 @@ def redact(text: str) -> str:
     return _PATTERNS.sub(REDACTED, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
-    """Whether a mapping key names something that must never be logged."""
+    """Whether a mapping key names something that must never be logged (the same few keys recur)."""
     return bool(_SECRET_KEY.search(key))
 
 
