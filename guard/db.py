@@ -26,7 +26,6 @@ _Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 PING_AFTER_IDLE_SECONDS = 2.0
 ACTIVE = "state IN ('queued', 'processing')"  # deliveries still to work on: ix_deliveries_active
-LEASED = "state = 'processing'"  # deliveries a worker holds or held: ix_deliveries_leased
 
 deliveries = sa.Table(
     "deliveries",
@@ -50,13 +49,6 @@ deliveries = sa.Table(
     sa.Column("last_error", sa.Text()),
     sa.Index("ix_deliveries_queue", "state", "available_at", "id"),
     sa.Index("ix_deliveries_active", "id", sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE)),
-    sa.Index(
-        "ix_deliveries_leased",
-        "repository",
-        "lease_expires_at",
-        sqlite_where=sa.text(LEASED),
-        postgresql_where=sa.text(LEASED),
-    ),
     sa.Index("ix_deliveries_received", "received_at"),
 )
 
