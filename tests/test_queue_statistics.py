@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,3 +70,21 @@ def test_statistics_are_renewed_only_when_far_from_the_queue() -> None:
     assert is_stale(10, 3_000)
     assert not is_stale(1_500, 1_000)
     assert not is_stale(150, 0)
+
+
+def test_a_claim_never_waits_for_a_table_lock_to_renew_the_statistics(postgres: Database) -> None:
+    inbox = Inbox(postgres, limit=1_000_000)
+    burst(inbox, 500)
+    claimed: list[object] = []
+    blocker = sa.create_engine(postgres.url)
+    with blocker.connect() as holding:
+        holding.execute(sa.text("LOCK TABLE deliveries IN SHARE UPDATE EXCLUSIVE MODE"))  # as a vacuum does
+        claiming = threading.Thread(target=lambda: claimed.append(inbox.claim("worker")))
+        claiming.start()
+        claiming.join(timeout=5)
+        finished_while_locked = not claiming.is_alive()
+        holding.rollback()
+    claiming.join()
+    blocker.dispose()
+    assert finished_while_locked
+    assert claimed[0] is not None
