@@ -205,7 +205,7 @@ class Inbox:
         """Now and then: bury deliveries out of attempts; on PostgreSQL, renew the planner's statistics."""
         conn.execute(self._sql.bury_exhausted, {"p_now": now, "p_max": self.max_attempts})
         if self.db.is_postgres:
-            queue_statistics.renew_if_stale(conn)
+            queue_statistics.renew_if_stale(conn, self.depth())
         self._last_burial = now
 
     def _claim_sweep(self, params: dict[str, Any]) -> sa.RowMapping | None:
@@ -349,12 +349,11 @@ class _Statements:
             d.c.id == P("p_id"), d.c.state == PROCESSING, d.c.lease_owner == P("p_owner")
         )
         released = {"lease_owner": None, "lease_expires_at": None}
-        self.finish_recorded = _finish_recorded(
-            owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released)
-        )
+        finish = owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released)
+        self.finish_recorded = _finish_recorded(finish)
         self.owned = {
             "renew": owned.values(lease_expires_at=P("p_until")),
-            "finish": owned.values(state=DONE, finished_at=P("p_now"), last_error=None, **released),
+            "finish": finish,
             "retry": owned.values(
                 state=QUEUED, available_at=P("p_available"), last_error=P("p_error"), **released
             ),

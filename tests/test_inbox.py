@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from guard import decision_log
 from guard.db import Database, deliveries
-from guard.inbox import DEAD, QUEUED, Inbox, IncomingDelivery, LeaseLost, PutResult
+from guard.inbox import DEAD, QUEUED, Claimed, Inbox, IncomingDelivery, LeaseLost, PutResult
 
 
 class Clock:
@@ -79,20 +79,8 @@ def test_a_finished_delivery_keeps_its_decisions_in_the_order_they_were_made(inb
     assert row(inbox, "a")["state"] == "done"
 
 
-def test_a_finish_after_the_lease_was_lost_stores_none_of_its_decisions(inbox: Inbox, clock: Clock) -> None:
-    inbox.put(delivery("a"))
-    crashed = inbox.claim("worker-killed")
-    assert crashed is not None
-    clock.now += 61
-    again = inbox.claim("worker-2")
-    assert again is not None
-    with pytest.raises(LeaseLost):
-        inbox.finish(crashed, [record("late", 1)])
-    inbox.finish(again, [record("on-time", 1)])
-    assert [d["policy"] for d in decision_log.for_delivery(inbox.db, "a")] == ["on-time"]
-
-
-def test_a_crashed_workers_lease_expires_and_another_worker_processes_it(inbox: Inbox, clock: Clock) -> None:
+def taken_over(inbox: Inbox, clock: Clock) -> tuple[Claimed, Claimed]:
+    """Delivery "a" claimed by a worker that then died, and claimed again once its lease expired."""
     inbox.put(delivery("a"))
     crashed = inbox.claim("worker-killed")
     assert crashed is not None
@@ -100,6 +88,19 @@ def test_a_crashed_workers_lease_expires_and_another_worker_processes_it(inbox: 
     clock.now += 61
     again = inbox.claim("worker-2")
     assert again is not None
+    return crashed, again
+
+
+def test_a_finish_after_the_lease_was_lost_stores_none_of_its_decisions(inbox: Inbox, clock: Clock) -> None:
+    crashed, again = taken_over(inbox, clock)
+    with pytest.raises(LeaseLost):
+        inbox.finish(crashed, [record("late", 1)])
+    inbox.finish(again, [record("on-time", 1)])
+    assert [d["policy"] for d in decision_log.for_delivery(inbox.db, "a")] == ["on-time"]
+
+
+def test_a_crashed_workers_lease_expires_and_another_worker_processes_it(inbox: Inbox, clock: Clock) -> None:
+    crashed, again = taken_over(inbox, clock)
     assert (again.delivery_id, again.attempts) == ("a", 2)
     inbox.finish(again)
     with pytest.raises(LeaseLost):
