@@ -25,6 +25,7 @@ from guard.webhook import MAX_BODY_BYTES, Rejected, required_headers, summarise,
 log = structlog.get_logger("guard.receiver")
 blueprint = Blueprint("receiver", __name__)
 RETRY_AFTER_SECONDS = "30"
+SERVER_LOGS_REQUESTS = "GUARD_SERVER_LOGS_REQUESTS"  # app config: the server's access line carries the answer
 REFUSALS = {400: "malformed", 401: "bad_signature", 413: "too_large", 415: "not_json", 503: "unavailable"}
 
 
@@ -32,19 +33,17 @@ REFUSALS = {400: "malformed", 401: "bad_signature", 413: "too_large", 415: "not_
 def receive() -> tuple[Response, int]:
     started = time.perf_counter()
     services: Services = current_app.extensions["guard"]
-    structlog.contextvars.clear_contextvars()
     try:
         status, body = _receive(services)
     except Rejected as exc:
         status, body = exc.status, {"error": exc.reason}
-    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     metrics.delivery_received(body.get("event"), body.get("status") or REFUSALS.get(status, str(status)))
-    log.info(
-        "delivery answered",
-        status=status,
-        outcome=body.get("status") or body.get("error"),
-        ms=elapsed_ms,
-    )
+    outcome = body.get("status") or body.get("error")
+    if current_app.config.get(SERVER_LOGS_REQUESTS):
+        structlog.contextvars.bind_contextvars(status=status, outcome=outcome)
+    else:
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        log.info("delivery answered", status=status, outcome=outcome, ms=elapsed_ms)
     response = jsonify(body)
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS

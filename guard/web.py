@@ -22,6 +22,7 @@ from guard.access import Access
 from guard.logs import configure_logging
 from guard.metrics_export import InboxCollector, export_registry
 from guard.migrate import upgrade
+from guard.receiver import SERVER_LOGS_REQUESTS
 from guard.reload import CredentialsWatch
 from guard.services import Services, build_services
 from guard.settings import Settings, env_file_path, load_settings, read_environment
@@ -31,11 +32,17 @@ log = structlog.get_logger("guard.web")
 
 
 def create_app(
-    settings: Settings | None = None, services: Services | None = None, access: Access | None = None
+    settings: Settings | None = None,
+    services: Services | None = None,
+    access: Access | None = None,
+    *,
+    server_logs_requests: bool = False,
 ) -> Flask:
     """Build the web application over migrated storage: receiver, health, home and setup pages, metrics.
 
     ``access`` holds the checks of the admin pages and the metrics (by default: signed in, API token).
+    ``server_logs_requests``: the server writes an access line for every request (gunicorn.conf.py), so
+    the receiver adds the delivery's answer to that line instead of writing one of its own.
     """
     if services is None:
         settings = settings or load_settings(read_environment(env_file_path()))
@@ -46,6 +53,7 @@ def create_app(
         announce_setup(services, services.settings.public_url or "the guard's home page")
     app = Flask("guard")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config[SERVER_LOGS_REQUESTS] = server_logs_requests
     app.extensions["guard"] = services
     app.extensions[ACCESS] = access or Access()
     app.extensions[metrics_export.EXTENSION] = export_registry(InboxCollector(lambda: services.db))
@@ -57,7 +65,9 @@ def create_app(
     watch = CredentialsWatch(services)
 
     @app.before_request
-    def load_new_credentials() -> None:
+    def start_request() -> None:
+        """Drop the log fields a thread's last request bound; pick up new App credentials."""
+        structlog.contextvars.clear_contextvars()
         watch.check()
 
     return app

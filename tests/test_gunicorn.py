@@ -23,7 +23,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_gunicorn_serves_signed_deliveries_and_logs_json_access_lines(tmp_path: Path) -> None:
+def test_gunicorn_serves_signed_deliveries_and_logs_one_json_access_line_each(tmp_path: Path) -> None:
     port = free_port()
     env = os.environ | {
         "WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -32,6 +32,7 @@ def test_gunicorn_serves_signed_deliveries_and_logs_json_access_lines(tmp_path: 
         "GUARD_HOST": "127.0.0.1",
         "LOG_FORMAT": "json",
         "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "1",
         "PYTHONPATH": str(ROOT),
     }
     for name in ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"):
@@ -54,13 +55,22 @@ def test_gunicorn_serves_signed_deliveries_and_logs_json_access_lines(tmp_path: 
         )
         assert answer.status_code == 200
         assert answer.json()["status"] == "pong"
+        assert requests.get(f"{base}/healthz", timeout=5).ok
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=20)
     lines = [json.loads(line) for line in errors.splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "gunicorn.access"]
-    assert any('"POST /api/github/webhooks HTTP/1.1" 200' in line["event"] for line in access)
-    assert any(
-        line.get("event") == "delivery answered" and line.get("delivery_id") == "g-1" for line in lines
+    about_ping = [line for line in lines if line.get("delivery_id") == "g-1"]
+    assert len(about_ping) == 1
+    assert about_ping[0]["logger"] == "gunicorn.access"
+    assert '"POST /api/github/webhooks HTTP/1.1" 200' in about_ping[0]["event"]
+    assert (about_ping[0]["status"], about_ping[0]["outcome"], about_ping[0]["github_event"]) == (
+        200,
+        "pong",
+        "ping",
     )
+    health = [line for line in access if "GET /healthz" in line["event"]]
+    assert health
+    assert all(line.get("delivery_id") is None and "outcome" not in line for line in health)
     assert WEBHOOK_SECRET not in errors
