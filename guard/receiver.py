@@ -25,7 +25,7 @@ from guard.webhook import MAX_BODY_BYTES, Rejected, required_headers, summarise,
 log = structlog.get_logger("guard.receiver")
 blueprint = Blueprint("receiver", __name__)
 RETRY_AFTER_SECONDS = "30"
-SERVER_LOGS_REQUESTS = "GUARD_SERVER_LOGS_REQUESTS"  # app config: the server's access line carries the answer
+SERVER_LOGS_REQUESTS = "guard.server_logs_requests"  # app.config key, not a setting: see create_app
 REFUSALS = {400: "malformed", 401: "bad_signature", 413: "too_large", 415: "not_json", 503: "unavailable"}
 
 
