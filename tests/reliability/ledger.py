@@ -101,7 +101,8 @@ def tally(double: GitHubDouble, db: Database, expected: list[Expected]) -> Tally
         if outcome is None or outcome["state"] != "done" or decided == 0 or done[item.target] == 0:
             result.lost += 1
             result.notes.append(
-                f"lost {item.kind} {item.guid}: {outcome and outcome['state']}, acts {done[item.target]}"
+                f"lost {item.kind} {item.guid}: {outcome and outcome['state']}, acts {done[item.target]},"
+                f" answered {codes or 'never'}"
             )
             continue
         result.processed += 1
