@@ -7,7 +7,7 @@ is created and changed only by the Alembic migrations in ``guard/migrations``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import TableClause
 
+from guard.direct import DirectConnections, Prepared, Row
 from guard.sqlite_writers import WriterQueue, WriterQueueTimeout
 
 metadata = sa.MetaData()
@@ -275,6 +276,7 @@ class Database:
         self.engine = make_engine(url, **options)
         self._writers = _writer_queue(self.engine)
         self._alone = {"isolation_level": "AUTOCOMMIT"} if self.is_postgres else {"sqlite_autocommit": True}
+        self._direct = DirectConnections(self.engine, ping_after_idle=PING_AFTER_IDLE_SECONDS)
 
     @property
     def is_postgres(self) -> bool:
@@ -297,6 +299,15 @@ class Database:
         """
         with self._translated(), self._writers.turn(), self.engine.connect() as plain:
             yield plain.execution_options(**self._alone)
+
+    def prepare(self, statement: sa.ClauseElement) -> Prepared:
+        """``statement`` compiled once for ``run_alone``."""
+        return Prepared.compile(statement, self.engine)
+
+    def run_alone(self, prepared: Prepared, values: Mapping[str, Any]) -> list[Row]:
+        """One write statement in its own transaction, on the driver directly (``guard.direct``)."""
+        with self._translated(), self._writers.turn():
+            return self._direct.run(prepared, values)
 
     @contextmanager
     def turn(self) -> Iterator[None]:

@@ -6,6 +6,8 @@ leads: it waits for the turn, then writes every item queued by the time it has t
 those of threads that arrived while it waited) in one transaction, and each thread returns its own
 item's result only once that transaction has committed. Nothing is acknowledged before it is stored.
 
+A group holds at most ``at_most`` items; those that queued beyond it form the next group.
+
 If a group of several fails part-way, each of its items is written again alone, so one bad item cannot
 fail its neighbours; a failure to get the turn at all is every waiting item's failure.
 """
@@ -44,9 +46,12 @@ class GroupWrite(Generic[T, R]):
         self,
         turn: Callable[[], AbstractContextManager[None]],
         write: Callable[[Sequence[T]], list[R]],
+        *,
+        at_most: int,
     ) -> None:
         self._turn = turn
         self._write = write
+        self._at_most = at_most
         self._changed = threading.Condition()
         self._waiting: list[_Ticket[T, R]] = []
         self._leading = False
@@ -61,7 +66,8 @@ class GroupWrite(Generic[T, R]):
             self._leading = self._leading or lead
         if lead:
             try:
-                self._lead()
+                while not ticket.done:  # beyond ``at_most`` in the queue: lead the groups before it too
+                    self._lead()
             finally:
                 with self._changed:
                     self._leading = False
@@ -83,7 +89,7 @@ class GroupWrite(Generic[T, R]):
 
     def _take(self) -> list[_Ticket[T, R]]:
         with self._changed:
-            group, self._waiting = self._waiting, []
+            group, self._waiting = self._waiting[: self._at_most], self._waiting[self._at_most :]
         return group
 
     def _write_group(self, group: list[_Ticket[T, R]]) -> None:

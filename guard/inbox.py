@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from guard import queue_statistics
 from guard.db import ACTIVE, Database, active_deliveries, decisions, deliveries, state
+from guard.direct import Prepared
 from guard.group_write import GroupWrite
 from guard.redelivery_requests import NAMESPACE as REQUESTED
 
@@ -31,6 +32,7 @@ _DEPTH_TTL_SECONDS = 0.5
 BURIAL_INTERVAL_SECONDS = 5.0
 SWEEP_SOURCE = "sweep"
 SWEEP_CLAIM_LOCK = 0x6775617264  # pg_advisory_xact_lock key serialising sweep claims ("guard")
+PUT_ROWS_AT_MOST = 32  # deliveries stored by one statement
 P = sa.bindparam
 
 
@@ -105,8 +107,13 @@ class Inbox:
         self._depth_lock = threading.Lock()
         self._depth_cache = (0, -1.0)
         self._sql = _Statements(postgres=db.is_postgres)
+        self._put_rows: dict[int, Prepared] = {}
+        self._claim_one = db.prepare(self._sql.claim)
+        self._finish_one = db.prepare(self._sql.finish_recorded) if db.is_postgres else None
         self._last_burial = -BURIAL_INTERVAL_SECONDS
-        self._put_together: GroupWrite[IncomingDelivery, bool] = GroupWrite(db.turn, self._put_group)
+        self._put_together: GroupWrite[IncomingDelivery, bool] = GroupWrite(
+            db.turn, self._put_group, at_most=PUT_ROWS_AT_MOST
+        )
 
     def put(self, incoming: IncomingDelivery) -> PutResult:
         """Store a delivery once; a repeated delivery id is reported as a duplicate and not stored again.
@@ -125,12 +132,18 @@ class Inbox:
         """Store a group in one statement; an id stored before, or earlier in the group, is a duplicate."""
         firsts = {incoming.delivery_id: incoming for incoming in reversed(group)}
         now = self.clock()
-        with self.db.write_alone() as conn:
-            rows = [self._row(incoming, now) for incoming in firsts.values()]
-            stored = set(conn.execute(self._sql.put, rows).scalars())
+        rows = [self._row(incoming, now) for incoming in firsts.values()]
+        values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+        stored = {row["delivery_id"] for row in self.db.run_alone(self._put_statement(len(rows)), values)}
         return [
             incoming.delivery_id in stored and firsts[incoming.delivery_id] is incoming for incoming in group
         ]
+
+    def _put_statement(self, rows: int) -> Prepared:
+        """The put of ``rows`` deliveries, compiled on first use."""
+        if rows not in self._put_rows:
+            self._put_rows[rows] = self.db.prepare(self._sql.put_rows(rows))
+        return self._put_rows[rows]
 
     def put_in(self, conn: Connection, incoming: IncomingDelivery) -> bool:
         """Store a delivery inside the caller's transaction, without the limit check; False if a duplicate.
@@ -187,10 +200,10 @@ class Inbox:
         """
         now = self.clock()
         params = {"p_now": now, "p_owner": owner, "p_until": now + self.lease_seconds}
-        with self.db.write_alone() as conn:
-            if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
+        if now - self._last_burial >= BURIAL_INTERVAL_SECONDS:
+            with self.db.write_alone() as conn:
                 self._look_after_queue(conn, now)
-            row = conn.execute(self._sql.claim, params).mappings().first()
+        row = next(iter(self.db.run_alone(self._claim_one, params)), None)
         if row is None:
             row = self._claim_sweep(params | {"p_sweeps": self.sweep_concurrency})
         if row is None:
@@ -208,12 +221,13 @@ class Inbox:
             queue_statistics.renew_if_stale(conn, self.depth())
         self._last_burial = now
 
-    def _claim_sweep(self, params: dict[str, Any]) -> sa.RowMapping | None:
+    def _claim_sweep(self, params: dict[str, Any]) -> dict[str, Any] | None:
         """Claim a sweep delivery; on PostgreSQL under the advisory lock that keeps the count exact."""
         with self.db.write() as conn:
             if self.db.is_postgres:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SWEEP_CLAIM_LOCK)))
-            return conn.execute(self._sql.claim_sweep, params).mappings().first()
+            row = conn.execute(self._sql.claim_sweep, params).mappings().first()
+        return None if row is None else dict(row)
 
     def renew(self, claimed: Claimed) -> bool:
         """Extend the lease of a delivery still being worked on; False if it was lost."""
@@ -227,16 +241,18 @@ class Inbox:
         decisions and COMMIT).
         """
         now = self.clock()
-        finished = (self._finish_in_one if self.db.is_postgres else self._finish_in_turn)(
-            claimed, records, now
-        )
+        if self._finish_one is not None:
+            finished = self._finish_in_one(self._finish_one, claimed, records, now)
+        else:
+            finished = self._finish_in_turn(claimed, records, now)
         if not finished:
             raise LeaseLost(f"delivery {claimed.delivery_id} is no longer held by {claimed.lease_owner}")
 
-    def _finish_in_one(self, claimed: Claimed, records: Sequence[Mapping[str, Any]], now: float) -> bool:
+    def _finish_in_one(
+        self, prepared: Prepared, claimed: Claimed, records: Sequence[Mapping[str, Any]], now: float
+    ) -> bool:
         params = {"p_id": claimed.pk, "p_owner": claimed.lease_owner, "p_now": now, "p_rows": list(records)}
-        with self.db.write_alone() as conn:
-            return conn.execute(self._sql.finish_recorded, params).scalar_one() == 1
+        return bool(self.db.run_alone(prepared, params)[0]["finished"] == 1)
 
     def _finish_in_turn(self, claimed: Claimed, records: Sequence[Mapping[str, Any]], now: float) -> bool:
         with self.db.write() as conn:
@@ -292,10 +308,27 @@ class Inbox:
         return changed == 1
 
 
-def _source() -> sa.Case[str]:
+_PUT_COLUMNS = (
+    "delivery_id",
+    "hook_id",
+    "event",
+    "action",
+    "installation_id",
+    "repository",
+    "payload",
+    "source",
+    "state",
+    "received_at",
+    "available_at",
+    "finished_at",
+    "last_error",
+)
+
+
+def _source(suffix: str) -> sa.Case[str]:
     """``recovered`` for a webhook the guard asked GitHub to redeliver, else the source given."""
-    given: sa.BindParameter[str] = P("source", type_=sa.String())
-    asked = sa.exists().where(state.c.namespace == REQUESTED, state.c.key == P("delivery_id"))
+    given: sa.BindParameter[str] = P("source" + suffix, type_=sa.String())
+    asked = sa.exists().where(state.c.namespace == REQUESTED, state.c.key == P("delivery_id" + suffix))
     return sa.case((sa.and_(given == "webhook", asked), "recovered"), else_=given)
 
 
@@ -304,28 +337,8 @@ class _Statements:
 
     def __init__(self, *, postgres: bool) -> None:
         d = deliveries
-        insert = postgresql.insert if postgres else sqlite.insert
-        columns = (
-            "delivery_id",
-            "hook_id",
-            "event",
-            "action",
-            "installation_id",
-            "repository",
-            "payload",
-            "source",
-            "state",
-            "received_at",
-            "available_at",
-            "finished_at",
-            "last_error",
-        )
-        self.put = (  # one row or many; returns the ids stored, the others were duplicates
-            insert(d)
-            .values({name: P(name) for name in columns} | {"source": _source()})
-            .on_conflict_do_nothing(index_elements=["delivery_id"])
-            .returning(d.c.delivery_id)
-        )
+        self._insert = postgresql.insert if postgres else sqlite.insert
+        self.put = self._put([""])
         self.claim = self._claim(postgres, lambda t: t.c.source != SWEEP_SOURCE)
         in_progress = (
             sa.select(sa.func.count())
@@ -366,6 +379,22 @@ class _Statements:
             ),
             "bury": owned.values(state=DEAD, finished_at=P("p_now"), last_error=P("p_error"), **released),
         }
+
+    def put_rows(self, count: int) -> sa.Insert:
+        """The put of ``count`` deliveries at once, their values named ``<column>_<n>`` (n from 0)."""
+        return self._put([f"_{n}" for n in range(count)])
+
+    def _put(self, suffixes: Sequence[str]) -> sa.Insert:
+        """One row per suffix; returns the ids stored, the others were duplicates."""
+        rows: list[dict[str, Any]] = [
+            {name: P(name + x) for name in _PUT_COLUMNS} | {"source": _source(x)} for x in suffixes
+        ]
+        return (
+            self._insert(deliveries)
+            .values(rows if len(rows) > 1 else rows[0])
+            .on_conflict_do_nothing(index_elements=["delivery_id"])
+            .returning(deliveries.c.delivery_id)
+        )
 
     @staticmethod
     def _claim(postgres: bool, which: Callable[[sa.TableClause], sa.ColumnElement[bool]]) -> sa.Update:
@@ -430,4 +459,4 @@ def _finish_recorded(finish: sa.Update) -> sa.Select[int]:
     )
     columns = ["delivery_pk", "policy", "summary", "findings", "actions", "facts", "created_at"]
     recorded = decisions.insert().from_select(columns, taken).cte("recorded")
-    return sa.select(sa.func.count()).select_from(done).add_cte(recorded)
+    return sa.select(sa.func.count().label("finished")).select_from(done).add_cte(recorded)

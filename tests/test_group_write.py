@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import sqlalchemy as sa
 
@@ -39,20 +39,33 @@ def test_deliveries_put_on_many_threads_at_once_are_each_stored_once(database_ur
     assert all(sorted(got, key=str) == [PutResult.DUPLICATE, PutResult.STORED] for got in answers.values())
 
 
-@contextmanager
-def held_turn(writers: GroupWrite[str, str], expected: int, error: Exception | None) -> Iterator[None]:
-    """A write turn given only once ``expected`` writers are queued (the first among them leads)."""
-    wait_for(lambda: len(writers._waiting) == expected)
-    if error is not None:
-        raise error
-    yield
+def held_turn(
+    queued: Callable[[], int], expected: int, error: Exception | None = None
+) -> Callable[[], AbstractContextManager[None]]:
+    """A write turn first given only once ``expected`` writers are ``queued`` (the first of them leads)."""
+    opened = threading.Event()
+
+    @contextmanager
+    def turn() -> Iterator[None]:
+        if not opened.is_set():
+            wait_for(lambda: queued() == expected)
+            opened.set()
+        if error is not None:
+            raise error
+        yield
+
+    return turn
 
 
 def run_together(
-    items: list[str], write: Callable[[Sequence[str]], list[str]], error: Exception | None = None
+    items: list[str],
+    write: Callable[[Sequence[str]], list[str]],
+    error: Exception | None = None,
+    at_most: int = 100,
 ) -> dict[str, object]:
     """Call a GroupWrite with every item on its own thread; each item's result or the error it raised."""
-    writers: GroupWrite[str, str] = GroupWrite(lambda: held_turn(writers, len(items), error), write)
+    turn = held_turn(lambda: len(writers._waiting), len(items), error)
+    writers: GroupWrite[str, str] = GroupWrite(turn, write, at_most=at_most)
     outcomes: dict[str, object] = {}
 
     def call(item: str) -> None:
@@ -108,3 +121,46 @@ def test_a_writer_alone_is_written_as_a_group_of_one() -> None:
 
     assert run_together(["only"], write) == {"only": "stored only"}
     assert groups == [["only"]]
+
+
+def test_writers_beyond_the_group_limit_are_written_in_further_groups() -> None:
+    groups: list[list[str]] = []
+
+    def write(group: Sequence[str]) -> list[str]:
+        groups.append(list(group))
+        return [item.upper() for item in group]
+
+    outcomes = run_together(["a", "b", "c", "d", "e"], write, at_most=2)
+    assert outcomes == {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E"}
+    assert sorted(len(group) for group in groups) == [1, 2, 2]
+
+
+def test_a_crowd_of_deliveries_larger_than_one_statement_is_each_stored_once(database_url: str) -> None:
+    inbox = Inbox(Database(database_url))
+    ids = [f"d-{n}" for n in range(70)] + ["d-3", "d-30", "d-40", "d-69"]  # four sent twice
+    writers = inbox._put_together
+    turn = held_turn(lambda: len(writers._waiting), len(ids))
+
+    @contextmanager
+    def crowded_turn() -> Iterator[None]:
+        with turn(), inbox.db.turn():
+            yield
+
+    writers._turn = crowded_turn
+    answers: list[PutResult] = []
+    lock = threading.Lock()
+
+    def put(delivery_id: str) -> None:
+        answer = inbox.put(IncomingDelivery(delivery_id=delivery_id, event="push", payload="{}"))
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=put, args=(delivery_id,)) for delivery_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with inbox.db.read() as conn:
+        stored = conn.execute(sa.select(deliveries.c.delivery_id)).scalars().all()
+    assert sorted(stored) == sorted(set(ids))
+    assert sorted(answers, key=str) == [PutResult.DUPLICATE] * 4 + [PutResult.STORED] * 70
