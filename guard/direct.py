@@ -108,17 +108,14 @@ class DirectConnections:
     def run(self, prepared: Prepared, values: Mapping[str, Any]) -> list[Row]:
         """Execute ``prepared`` in its own transaction; the rows it returns, as dictionaries."""
         parameters = prepared.parameters(values)
-        if self._shared:
-            return self._run_on_pool(prepared, parameters)
-        held = self._connection()
         try:
-            rows = _execute(held.connection, prepared.sql, parameters)
-        except self._errors as exc:
-            if isinstance(exc, self._lost_errors):  # a constraint's error leaves the connection usable
-                self._lost(held)
-            raise _translated(prepared, exc, self._errors[0]) from exc
-        held.used_at = time.monotonic()
-        return rows
+            return (
+                self._run_on_pool(prepared, parameters) if self._shared else self._run(prepared, parameters)
+            )
+        except self._errors as exc:  # failing to connect included
+            raise sa.exc.DBAPIError.instance(
+                prepared.sql, None, exc, self._errors[0], hide_parameters=True
+            ) from exc
 
     def close_all(self, *_: Any) -> None:
         """Close every thread's connection (the engine was disposed); threads connect again on use."""
@@ -128,13 +125,21 @@ class DirectConnections:
         for each in held:
             each.close()
 
+    def _run(self, prepared: Prepared, parameters: Any) -> list[Row]:
+        held = self._connection()
+        try:
+            rows = _execute(held.connection, prepared.sql, parameters)
+        except self._lost_errors:  # a constraint's error, by contrast, leaves the connection usable
+            self._lost(held)
+            raise
+        held.used_at = time.monotonic()
+        return rows
+
     def _run_on_pool(self, prepared: Prepared, parameters: Any) -> list[Row]:
         """In-memory SQLite: one connection is the database, so borrow the pool's own."""
         raw = self.engine.raw_connection()
         try:
             return _execute(raw.driver_connection, prepared.sql, parameters)
-        except self._errors as exc:
-            raise _translated(prepared, exc, self._errors[0]) from exc
         finally:
             raw.close()
 
@@ -186,8 +191,3 @@ def _execute(connection: Any, sql: str, parameters: Any) -> list[Row]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
-
-
-def _translated(prepared: Prepared, exc: Exception, base: type[Exception]) -> sa.exc.StatementError:
-    """The driver's error as SQLAlchemy's (OperationalError, IntegrityError...), parameters hidden."""
-    return sa.exc.DBAPIError.instance(prepared.sql, None, exc, base, hide_parameters=True)

@@ -132,3 +132,10 @@ def test_an_in_memory_database_stores_and_claims_on_its_one_connection() -> None
     claimed = inbox.claim(OWNER)
     assert claimed is not None
     assert claimed.delivery_id == ids[0]
+
+
+@pytest.mark.postgres
+def test_a_statement_while_the_database_refuses_connections_reports_it_unavailable() -> None:
+    db = Database("postgresql://postgres@127.0.0.1:9/guard")  # nothing listens on port 9 (discard)
+    with pytest.raises(DatabaseUnavailable, match="database unavailable: OperationalError"):
+        db.run_alone(db.prepare(sa.select(sa.literal(1))), {})
