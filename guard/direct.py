@@ -185,9 +185,10 @@ def _execute(connection: Any, sql: str, parameters: Any) -> list[Row]:
     cursor = connection.cursor()
     try:
         cursor.execute(sql, parameters)
-        if cursor.description is None:
+        description = cursor.description  # psycopg builds it anew on each read
+        if description is None:
             return []
-        names = [column[0] for column in cursor.description]
+        names = [column[0] for column in description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()

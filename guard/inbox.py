@@ -83,6 +83,10 @@ class Claimed:
     received_at: float = 0.0
 
 
+_CLAIMED_COLUMNS = ("id", *(f for f in Claimed.__dataclass_fields__ if f not in ("pk", "lease_owner")))
+"""What a claim returns: the columns ``Claimed`` is made of, and no more (a claim per delivery)."""
+
+
 class Inbox:
     """Put, claim, renew, finish and retry deliveries in the ``deliveries`` table."""
 
@@ -209,7 +213,7 @@ class Inbox:
         if row is None:
             return None
         return Claimed(
-            **{k: row[k] for k in Claimed.__dataclass_fields__ if k not in ("pk", "lease_owner")},
+            **{k: row[k] for k in _CLAIMED_COLUMNS if k != "id"},
             pk=row["id"],
             lease_owner=owner,
         )
@@ -426,7 +430,7 @@ class _Statements:
                 lease_expires_at=P("p_until"),
                 attempts=d.c.attempts + 1,
             )
-            .returning(*d.c)
+            .returning(*(d.c[name] for name in _CLAIMED_COLUMNS))
         )
 
 
