@@ -16,7 +16,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,34 +69,55 @@ class Prepared:
         return params if self.order is None else tuple(params[name] for name in self.order)
 
 
-def _close_in(pid: int, connection: Any) -> None:
-    """Close a driver connection, but only in the process that opened it (never a parent's after fork)."""
-    if os.getpid() == pid:
-        with contextlib.suppress(Exception):
-            connection.close()
+KEEP_IDLE = 5
+"""Connections of ended threads kept for the next threads: ``guard serve`` starts a thread per request."""
+
+
+@dataclass
+class _Connection:
+    """A driver connection, the engine generation it belongs to, and when it was last used."""
+
+    driver: Any
+    generation: int
+    used_at: float
+    pid: int = field(default_factory=os.getpid)
+
+    def close(self) -> None:
+        """Close it, but only in the process that opened it (never a parent's after a fork)."""
+        if self.pid == os.getpid():
+            with contextlib.suppress(Exception):
+                self.driver.close()
 
 
 class _Held:
-    """One thread's driver connection; it is closed when the thread ends and this is collected."""
+    """A thread's hold on a connection: when the thread ends and this is collected, it is given back."""
 
-    def __init__(self, connection: Any, generation: int) -> None:
+    def __init__(self, connection: _Connection, give_back: Callable[[_Connection], None]) -> None:
         self.connection = connection
-        self.generation = generation
-        self.pid = os.getpid()
-        self.used_at = time.monotonic()
-        self.close = weakref.finalize(self, _close_in, self.pid, connection)
-        self.close.atexit = False
+        self.release = weakref.finalize(self, give_back, connection)
+        self.release.atexit = False
+
+    def close(self) -> None:
+        """Close the connection now instead of giving it back."""
+        self.release.detach()
+        self.connection.close()
 
 
 class DirectConnections:
-    """A driver connection per thread, pinged after it sat idle, replaced when it fails."""
+    """A driver connection per thread, pinged after it sat idle, replaced when it fails.
 
-    def __init__(self, engine: Engine, *, ping_after_idle: float) -> None:
+    A connection whose thread ended waits for the next new thread (at most ``keep_idle`` of them wait;
+    the others are closed).
+    """
+
+    def __init__(self, engine: Engine, *, ping_after_idle: float, keep_idle: int = KEEP_IDLE) -> None:
         self.engine = engine
         self.ping_after_idle = ping_after_idle
+        self.keep_idle = keep_idle
         self._local = threading.local()
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
-        self._lock = threading.Lock()
+        self._idle: list[_Connection] = []
+        self._lock = threading.RLock()  # a collected hold gives its connection back on any thread
         self._generation = 0
         self._shared = isinstance(engine.pool, SingletonThreadPool | StaticPool)
         self._postgres = engine.dialect.name == "postgresql"
@@ -108,31 +129,31 @@ class DirectConnections:
     def run(self, prepared: Prepared, values: Mapping[str, Any]) -> list[Row]:
         """Execute ``prepared`` in its own transaction; the rows it returns, as dictionaries."""
         parameters = prepared.parameters(values)
+        run = self._run_on_pool if self._shared else self._run
         try:
-            return (
-                self._run_on_pool(prepared, parameters) if self._shared else self._run(prepared, parameters)
-            )
+            return run(prepared, parameters)
         except self._errors as exc:  # failing to connect included
             raise sa.exc.DBAPIError.instance(
                 prepared.sql, None, exc, self._errors[0], hide_parameters=True
             ) from exc
 
     def close_all(self, *_: Any) -> None:
-        """Close every thread's connection (the engine was disposed); threads connect again on use."""
+        """Close every connection (the engine was disposed); threads connect again on use."""
         with self._lock:
             self._generation += 1
             held = list(self._held)
         for each in held:
             each.close()
+        self._close_idle()
 
     def _run(self, prepared: Prepared, parameters: Any) -> list[Row]:
         held = self._connection()
         try:
-            rows = _execute(held.connection, prepared.sql, parameters)
+            rows = _execute(held.connection.driver, prepared.sql, parameters)
         except self._lost_errors:  # a constraint's error, by contrast, leaves the connection usable
             self._lost(held)
             raise
-        held.used_at = time.monotonic()
+        held.connection.used_at = time.monotonic()
         return rows
 
     def _run_on_pool(self, prepared: Prepared, parameters: Any) -> list[Row]:
@@ -145,40 +166,67 @@ class DirectConnections:
 
     def _connection(self) -> _Held:
         held: _Held | None = getattr(self._local, "held", None)
-        if held is not None and (held.generation != self._generation or held.pid != os.getpid()):
-            held = None
-        if held is not None and time.monotonic() - held.used_at >= self.ping_after_idle:
-            held = self._pinged(held)
-        if held is None:
-            held = self._connect()
+        if held is None or not self._current(held.connection):
+            held = self._hold(self._waiting() or self._connect())
+        if time.monotonic() - held.connection.used_at >= self.ping_after_idle and not self._answers(held):
+            held = self._hold(self._connect())
         return held
 
-    def _pinged(self, held: _Held) -> _Held | None:
+    def _current(self, connection: _Connection) -> bool:
+        return connection.generation == self._generation and connection.pid == os.getpid()
+
+    def _answers(self, held: _Held) -> bool:
         try:
-            self.engine.dialect.do_ping(held.connection)
+            self.engine.dialect.do_ping(held.connection.driver)
         except self._errors:
             self._lost(held)
-            return None
-        return held
+            return False
+        return True
 
-    def _connect(self) -> _Held:
-        """A connection of the engine's, taken out of its pool for this thread to keep."""
+    def _waiting(self) -> _Connection | None:
+        """The connection an ended thread gave back most recently, if any."""
+        with self._lock:
+            while self._idle:
+                connection = self._idle.pop()
+                if self._current(connection):
+                    return connection
+        return None
+
+    def _connect(self) -> _Connection:
+        """A connection of the engine's (its connect events apply), taken out of its pool."""
         raw = self.engine.raw_connection()
-        connection: Any = raw.driver_connection
+        driver: Any = raw.driver_connection
         raw.detach()
         if self._postgres:
-            connection.autocommit = True
+            driver.autocommit = True
+        return _Connection(driver, self._generation, time.monotonic())
+
+    def _hold(self, connection: _Connection) -> _Held:
+        held = _Held(connection, self._give_back)
         with self._lock:
-            held = _Held(connection, self._generation)
             self._held.add(held)
         self._local.held = held
         return held
 
+    def _give_back(self, connection: _Connection) -> None:
+        with self._lock:
+            if self._current(connection) and len(self._idle) < self.keep_idle:
+                self._idle.append(connection)
+                return
+        connection.close()
+
     def _lost(self, held: _Held) -> None:
-        """Drop a failed connection, and the pool's idle ones: after a drop they are likely dead too."""
+        """Drop a failed connection, and the idle ones: after a drop they are likely dead too."""
         self._local.held = None
         held.close()
+        self._close_idle()
         self.engine.pool.dispose()
+
+    def _close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
 
 def _execute(connection: Any, sql: str, parameters: Any) -> list[Row]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 import guard.db
 from guard.db import Database, DatabaseUnavailable, metadata
+from guard.direct import KEEP_IDLE
 from guard.inbox import Claimed, Inbox, IncomingDelivery, PutResult
 from tests.support import databases
 from tests.support.waiting import wait_for
@@ -31,28 +32,26 @@ def queued(inbox: Inbox, count: int) -> list[str]:
     return ids
 
 
+def on_other_sessions(url: str, select: str) -> int:
+    """``SELECT <select> FROM`` the test database's other sessions, on a connection of its own."""
+    db = Database(url)
+    try:
+        with db.read() as conn:
+            query = f"SELECT {select} FROM pg_stat_activity"  # noqa: S608 - the tests' own expressions
+            where = " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            return len(conn.execute(sa.text(query + where)).all())
+    finally:
+        db.dispose()
+
+
 def other_sessions(url: str) -> int:
     """Sessions open on the test database, besides the one asking."""
-    with Database(url).read() as conn:
-        return int(
-            conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ).scalar_one()
-        )
+    return on_other_sessions(url, "pid")
 
 
 def drop_every_session(url: str) -> None:
     """What a database restart or a network cut does to the guard's connections."""
-    with Database(url).read() as conn:
-        conn.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
+    on_other_sessions(url, "pg_terminate_backend(pid)")
 
 
 def on_threads(count: int, work: Callable[[], object]) -> list[object]:
@@ -107,6 +106,17 @@ def test_a_connection_dropped_in_steady_use_fails_one_claim_and_the_next_claim_r
 
 
 @pytest.mark.postgres
+def test_after_a_drop_the_connections_kept_for_new_threads_are_replaced_too(empty_postgres: str) -> None:
+    inbox = Inbox(Database(empty_postgres))
+    queued(inbox, 6)
+    on_threads(3, lambda: inbox.claim(OWNER))  # three connections kept for the next threads
+    drop_every_session(empty_postgres)
+    first, second = on_threads(1, lambda: inbox.claim(OWNER)), on_threads(1, lambda: inbox.claim(OWNER))
+    assert isinstance(first[0], DatabaseUnavailable)
+    assert isinstance(second[0], Claimed)
+
+
+@pytest.mark.postgres
 def test_more_threads_than_the_pool_holds_claim_at_once(empty_postgres: str) -> None:
     inbox = Inbox(Database(empty_postgres))
     ids = queued(inbox, 24)
@@ -115,13 +125,25 @@ def test_more_threads_than_the_pool_holds_claim_at_once(empty_postgres: str) -> 
 
 
 @pytest.mark.postgres
-def test_a_threads_connection_closes_when_the_thread_ends(empty_postgres: str) -> None:
-    inbox = Inbox(Database(empty_postgres))
+def test_threads_started_one_after_another_share_one_connection(empty_postgres: str) -> None:
+    db = Database(empty_postgres)
+    inbox = Inbox(db)
     queued(inbox, 30)
-    before = other_sessions(empty_postgres)
+    opened: list[object] = []
+    sa.event.listen(db.engine, "connect", lambda *_: opened.append(1))
     for _ in range(30):  # as ``guard serve`` does: a new thread for each request
         on_threads(1, lambda: inbox.claim(OWNER))
-    wait_for(lambda: other_sessions(empty_postgres) <= before + 1)
+    assert len(opened) <= 1
+
+
+@pytest.mark.postgres
+def test_connections_of_ended_threads_beyond_the_few_kept_are_closed(empty_postgres: str) -> None:
+    inbox = Inbox(Database(empty_postgres))
+    queued(inbox, 24)
+    before = other_sessions(empty_postgres)
+    on_threads(24, lambda: inbox.claim(OWNER))
+    pooled = inbox.db.engine.pool.size()  # the claims' occasional upkeep runs on pooled connections
+    wait_for(lambda: other_sessions(empty_postgres) <= before + KEEP_IDLE + pooled)
 
 
 def test_an_in_memory_database_stores_and_claims_on_its_one_connection() -> None:
