@@ -156,6 +156,22 @@ def write_inputs(directory: Path) -> int:
     return sum(sizes) // len(sizes)
 
 
+def guard_env(url: str, port: int, data_dir: Path) -> dict[str, str]:
+    """The guard's environment in a benchmark: this checkout's code, no App credentials, no inbox limit."""
+    env = os.environ | {
+        "WEBHOOK_SECRET": SECRET,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "LOG_FORMAT": "json",
+        "GUARD_INBOX_LIMIT": "1000000",
+        "GUARD_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    for secret in ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"):
+        env.pop(secret, None)
+    return env
+
+
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     stream = log.open("ab")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=stream, start_new_session=True)
@@ -215,21 +231,12 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         work = Path(tmp)
         size = write_inputs(work)
         port = free_port()
-        env = os.environ | {
-            "WEBHOOK_SECRET": SECRET,
-            "DATABASE_URL": url,
-            "PORT": str(port),
-            "LOG_FORMAT": "json",
+        env = guard_env(url, port, work) | {
             "GUARD_LEASE_SECONDS": "10",
-            "GUARD_INBOX_LIMIT": "1000000",
             "GUARD_WORKER_THREADS": "2",
             "WEB_CONCURRENCY": str(args.web_workers),
             "GUNICORN_THREADS": str(args.web_threads),
-            "GUARD_DATA_DIR": str(work),
         }
-        env["PYTHONPATH"] = str(ROOT)
-        for secret in ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"):
-            env.pop(secret, None)
         guard = [sys.executable, "-m", "guard"]
         worker = ["nice", "-n", str(args.worker_nice), *guard, "worker"]
         subprocess.run([*guard, "migrate"], cwd=work, env=env, check=True, capture_output=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import cpu_use
-from benchmarks.ingest import SECRET, drain, free_port, payload, start, wait_ready
+from benchmarks.ingest import SECRET, drain, free_port, guard_env, payload, start, wait_ready
 from guard.webhook import sign
 from tests.support.databases import scratch_database
 
@@ -55,15 +54,7 @@ def run(kind: str, count: int) -> dict[str, Any]:
     body = json.dumps(payload(1)).encode()
     with scratch_database(kind) as url, tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        env = os.environ | {
-            "WEBHOOK_SECRET": SECRET,
-            "DATABASE_URL": url,
-            "PORT": str(port),
-            "LOG_FORMAT": "json",
-            "GUARD_INBOX_LIMIT": "1000000",
-            "GUARD_DATA_DIR": tmp,
-            "PYTHONPATH": str(ROOT),
-        }
+        env = guard_env(url, port, Path(tmp))
         guard = [sys.executable, "-m", "guard"]
         subprocess.run([*guard, "migrate"], cwd=tmp, env=env, check=True, capture_output=True)
         serve = start([*guard, "serve"], env, Path(tmp) / "guard.log")
