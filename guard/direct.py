@@ -122,7 +122,7 @@ class DirectConnections:
         self._shared = isinstance(engine.pool, SingletonThreadPool | StaticPool)
         self._postgres = engine.dialect.name == "postgresql"
         dbapi = engine.dialect.loaded_dbapi
-        self._errors: tuple[type[Exception], ...] = (dbapi.Error,)
+        self._error: type[Exception] = dbapi.Error
         self._lost_errors: tuple[type[Exception], ...] = (dbapi.OperationalError, dbapi.InterfaceError)
         event.listen(engine, "engine_disposed", self.close_all)
 
@@ -132,10 +132,9 @@ class DirectConnections:
         run = self._run_on_pool if self._shared else self._run
         try:
             return run(prepared, parameters)
-        except self._errors as exc:  # failing to connect included
-            raise sa.exc.DBAPIError.instance(
-                prepared.sql, None, exc, self._errors[0], hide_parameters=True
-            ) from exc
+        except self._error as exc:  # failing to connect included
+            error = sa.exc.DBAPIError.instance(prepared.sql, None, exc, self._error, hide_parameters=True)
+            raise error from exc
 
     def close_all(self, *_: Any) -> None:
         """Close every connection (the engine was disposed); threads connect again on use."""
@@ -178,7 +177,7 @@ class DirectConnections:
     def _answers(self, held: _Held) -> bool:
         try:
             self.engine.dialect.do_ping(held.connection.driver)
-        except self._errors:
+        except self._error:
             self._lost(held)
             return False
         return True

@@ -395,7 +395,7 @@ class _Statements:
         ]
         return (
             self._insert(deliveries)
-            .values(rows if len(rows) > 1 else rows[0])
+            .values(rows)
             .on_conflict_do_nothing(index_elements=["delivery_id"])
             .returning(deliveries.c.delivery_id)
         )
